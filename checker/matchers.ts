@@ -1,0 +1,4 @@
+// Custom Vitest matchers (DESIGN §9): each checker family registers its matchers here.
+import { expect } from 'vitest'
+
+expect.extend({})

@@ -1,0 +1,24 @@
+// The shape every checker returns (DESIGN §9): a validity, a one-paragraph explanation a person
+// can read in a terminal, and checker-specific structured data for reports.
+
+/** `"unknown"` means the checker could not decide (time or memory limit); it is never a pass. */
+export type Validity = true | false | 'unknown'
+
+export interface CheckResult {
+  valid: Validity
+  /** Which checker produced this result (e.g. "linearizable", "list-append", "set-full"). */
+  checker: string
+  /** Short, human-readable account of the verdict; always present when valid is not true. */
+  explanation?: string
+  [detail: string]: unknown
+}
+
+/** Combines validities: any false is false, else any unknown is unknown, else true. */
+export function mergeValidity(vs: Iterable<Validity>): Validity {
+  let out: Validity = true
+  for (const v of vs) {
+    if (v === false) return false
+    if (v === 'unknown') out = 'unknown'
+  }
+  return out
+}

@@ -1,0 +1,191 @@
+// Reads a history from disk in any of the formats DESIGN §3 accepts and normalises it to Op[]:
+// JSON Lines (ours), Jepsen/Knossos `history.edn` (one vector or list of maps), Porcupine's kv
+// EDN (one map per line) and Porcupine's etcd Jepsen logs. The format is detected from the
+// content. Indices are made dense in file order; a missing `time` becomes the event index.
+// Every error names the file and line.
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { EdnReader, EdnSyntaxError } from './edn.ts'
+import { OP_TYPES, type Op, type OpType, type Process } from './op.ts'
+
+export type HistoryFormat = 'jsonl' | 'edn' | 'edn-lines' | 'porcupine-log'
+
+export class HistoryError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}: ${reason}`)
+  }
+}
+
+export function detectFormat(text: string): HistoryFormat | undefined {
+  const first = text.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith(';'))
+  if (first === undefined) return text.trim().startsWith(';') ? 'edn' : undefined
+  const s = first.trim()
+  if (s.startsWith('INFO') && s.includes('jepsen.util')) return 'porcupine-log'
+  if (s.startsWith('{"') || s === '{}') return 'jsonl'
+  if (s.startsWith('{:') || s.startsWith('{ :')) return 'edn-lines'
+  if (s.startsWith('[') || s.startsWith('(')) return 'edn'
+  return undefined
+}
+
+/** Resolves a store run directory (or `store/latest`) to its history file; files pass through. */
+export function resolveHistoryPath(path: string): string {
+  const st = statSync(path, { throwIfNoEntry: false })
+  if (!st) throw new HistoryError(path, 0, 'no such file or directory')
+  return st.isDirectory() ? join(path, 'history.jsonl') : path
+}
+
+export function readHistory(path: string): Op[] {
+  const file = resolveHistoryPath(path)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new HistoryError(file, 0, `cannot read: ${(e as Error).message}`)
+  }
+  return parseHistory(text, file)
+}
+
+export function parseHistory(text: string, file = '<input>'): Op[] {
+  if (text.trim() === '') return []
+  const format = detectFormat(text)
+  switch (format) {
+    case 'jsonl':
+      return parseJsonl(text, file)
+    case 'edn':
+      return parseEdn(text, file)
+    case 'edn-lines':
+      return parseEdnLines(text, file)
+    case 'porcupine-log':
+      return parsePorcupineLog(text, file)
+    default:
+      throw new HistoryError(
+        file,
+        1,
+        'unknown history format (expected JSON Lines, Jepsen history.edn, Porcupine kv EDN lines or a Porcupine etcd log)',
+      )
+  }
+}
+
+/** Builds a normalised op from a loosely typed record, or throws naming what is wrong. */
+function toOp(raw: unknown, index: number, file: string, line: number): Op {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new HistoryError(file, line, `expected an op map, got ${JSON.stringify(raw)}`)
+  const r = raw as Record<string, unknown>
+  const type = r.type
+  if (typeof type !== 'string' || !OP_TYPES.includes(type as OpType))
+    throw new HistoryError(
+      file,
+      line,
+      `op type must be one of ${OP_TYPES.join(', ')}; got ${JSON.stringify(type)}`,
+    )
+  let process: Process
+  if (typeof r.process === 'number' && Number.isInteger(r.process)) process = r.process
+  else if (r.process === 'nemesis') process = 'nemesis'
+  else
+    throw new HistoryError(
+      file,
+      line,
+      `process must be an integer or "nemesis"; got ${JSON.stringify(r.process)}`,
+    )
+  if (typeof r.f !== 'string')
+    throw new HistoryError(file, line, `f must be a string; got ${JSON.stringify(r.f)}`)
+  const time = r.time === undefined ? index : r.time
+  if (typeof time !== 'number' || !Number.isFinite(time))
+    throw new HistoryError(file, line, `time must be a number; got ${JSON.stringify(r.time)}`)
+  const op: Op = { index, time, type: type as OpType, process, f: r.f }
+  if (r.key !== undefined && r.key !== null) op.key = String(r.key)
+  if ('value' in r) op.value = r.value
+  if (r.error !== undefined && r.error !== null)
+    op.error = typeof r.error === 'string' ? r.error : JSON.stringify(r.error)
+  if (typeof r.node === 'string') op.node = r.node
+  return op
+}
+
+function parseJsonl(text: string, file: string): Op[] {
+  const ops: Op[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]
+    if (l.trim() === '') continue
+    let raw: unknown
+    try {
+      raw = JSON.parse(l)
+    } catch (e) {
+      // A harness killed mid-write leaves at most one torn final line; say so plainly.
+      const last = lines.slice(i + 1).every((x) => x.trim() === '')
+      throw new HistoryError(
+        file,
+        i + 1,
+        `${last ? 'truncated last line' : 'invalid JSON'}: ${(e as Error).message}`,
+      )
+    }
+    ops.push(toOp(raw, ops.length, file, i + 1))
+  }
+  return ops
+}
+
+function parseEdn(text: string, file: string): Op[] {
+  const ops: Op[] = []
+  try {
+    new EdnReader(text).readCollectionItems((v, line) => ops.push(toOp(v, ops.length, file, line)))
+  } catch (e) {
+    if (e instanceof EdnSyntaxError) throw new HistoryError(file, e.line, `EDN syntax error: ${e.message}`)
+    throw e
+  }
+  return ops
+}
+
+function parseEdnLines(text: string, file: string): Op[] {
+  const ops: Op[] = []
+  try {
+    for (const form of new EdnReader(text).readAll()) ops.push(toOp(form.value, ops.length, file, form.line))
+  } catch (e) {
+    if (e instanceof EdnSyntaxError) throw new HistoryError(file, e.line, `EDN syntax error: ${e.message}`)
+    throw e
+  }
+  return ops
+}
+
+// `INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]` (tabs or spaces). A completion whose value is a keyword (such
+// as `:timed-out`) keeps the invocation's value and records the keyword as its error.
+const LOG_LINE = /^INFO\s+jepsen\.util\s+-\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/
+
+function parsePorcupineLog(text: string, file: string): Op[] {
+  const ops: Op[] = []
+  const open = new Map<Process, Op>()
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]
+    if (l.trim() === '') continue
+    const m = LOG_LINE.exec(l)
+    if (!m)
+      throw new HistoryError(
+        file,
+        i + 1,
+        'not a Jepsen log line (INFO  jepsen.util - PROCESS\\tTYPE\\tF\\tVALUE)',
+      )
+    const [, p, t, f, v] = m
+    let value: unknown
+    try {
+      value = new EdnReader(v.trim() === '' ? 'nil' : v).readAll()[0]?.value ?? null
+    } catch (e) {
+      throw new HistoryError(file, i + 1, `bad value '${v}': ${(e as Error).message}`)
+    }
+    const process = p === ':nemesis' ? 'nemesis' : Number(p)
+    const raw: Record<string, unknown> = { process, type: t.replace(/^:/, ''), f: f.replace(/^:/, ''), value }
+    const inv = open.get(process)
+    if (t !== ':invoke' && inv && typeof value === 'string') {
+      raw.value = inv.value
+      raw.error = value
+    }
+    const op = toOp(raw, ops.length, file, i + 1)
+    if (op.type === 'invoke') open.set(process, op)
+    else open.delete(process)
+    ops.push(op)
+  }
+  return ops
+}
