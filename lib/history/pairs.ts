@@ -54,7 +54,10 @@ export function byKey<V>(history: readonly Op<V>[]): Map<string, Op<V>[]> {
     if (op.process === 'nemesis') continue
     const k = op.key ?? ''
     let list = out.get(k)
-    if (!list) out.set(k, (list = []))
+    if (!list) {
+      list = []
+      out.set(k, list)
+    }
     list.push(op)
   }
   return out
@@ -64,7 +67,10 @@ export function byProcess<V>(history: readonly Op<V>[]): Map<Process, Op<V>[]> {
   const out = new Map<Process, Op<V>[]>()
   for (const op of history) {
     let list = out.get(op.process)
-    if (!list) out.set(op.process, (list = []))
+    if (!list) {
+      list = []
+      out.set(op.process, list)
+    }
     list.push(op)
   }
   return out
