@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest'
+import { ConfigError, OPTIONS, optionsFromEnv } from './options.ts'
+
+describe('optionsFromEnv', () => {
+  test('defaults follow the seed suite (rate 10, 100 ops per key, concurrency 10)', () => {
+    const o = optionsFromEnv({ JEPSEN_SEED: '7' })
+    expect(o).toMatchObject({
+      workload: ['register'],
+      nemesis: [],
+      concurrency: 10,
+      rate: 10,
+      opsPerKey: 100,
+      db: 'etcd',
+      seed: 7,
+    })
+  })
+
+  test('shorthands expand and "all" workloads list every workload', () => {
+    const o = optionsFromEnv({ JEPSEN_NEMESIS: 'partition,kill', JEPSEN_WORKLOAD: 'all' })
+    expect(o.nemesis).toEqual([
+      'partition-one',
+      'partition-half',
+      'partition-ring',
+      'partition-bridge',
+      'partition-leader',
+      'kill',
+    ])
+    expect(o.workload).toContain('bank')
+    expect(optionsFromEnv({ JEPSEN_NEMESIS: 'none' }).nemesis).toEqual([])
+  })
+
+  test('every bad variable is named with its value and the allowed values', () => {
+    let err: unknown
+    try {
+      optionsFromEnv({
+        JEPSEN_DB: 'mysql',
+        JEPSEN_NEMESIS: 'partition,boom',
+        JEPSEN_TIME_LIMIT: 'soon',
+        JEPSEN_LEAVE_DB_RUNNING: 'maybe',
+      })
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    const msg = (err as Error).message
+    expect(msg).toContain('JEPSEN_DB="mysql": "mysql" is not allowed; allowed values: etcd, tikv')
+    expect(msg).toContain('"boom" is not allowed')
+    expect(msg).toContain('JEPSEN_TIME_LIMIT="soon": must be a number')
+    expect(msg).toContain('JEPSEN_LEAVE_DB_RUNNING')
+  })
+
+  test('the ssh provider needs a key', () => {
+    expect(() => optionsFromEnv({ JEPSEN_PROVIDER: 'ssh', JEPSEN_NODES: 'a,b,c' })).toThrow(
+      /JEPSEN_SSH_PRIVATE_KEY/,
+    )
+  })
+
+  test('every option has a distinct env variable and flag', () => {
+    const specs = Object.values(OPTIONS)
+    expect(new Set(specs.map((s) => s.env)).size).toBe(specs.length)
+    expect(new Set(specs.map((s) => s.flag)).size).toBe(specs.length)
+  })
+})

@@ -1,0 +1,249 @@
+// Every test option in one table (DESIGN §4): its CLI flag, its environment variable, its
+// default and its validation. `jepsen-tikv test` turns flags into these variables and starts
+// Vitest; plain `npx vitest` runs read the same variables. Bad values are reported up front,
+// naming the variable and the allowed values, before anything is provisioned.
+import { z } from 'zod'
+
+export const WORKLOADS = ['register', 'set', 'list-append', 'rw-register', 'bank'] as const
+export const DBS = ['etcd', 'tikv'] as const
+export const PROVIDERS = ['local', 'lxc', 'ssh'] as const
+
+/** Fault names the nemesis understands, and the shorthands that expand to several. */
+export const FAULTS = [
+  'partition-one',
+  'partition-half',
+  'partition-ring',
+  'partition-bridge',
+  'partition-leader',
+  'kill-pd',
+  'kill-kv',
+  'pause-pd',
+  'pause-kv',
+  'kill',
+  'pause',
+  'shuffle-leader',
+  'shuffle-region',
+  'random-merge',
+  'restart-kv-without-pd',
+  'clock-skew',
+  'clock-strobe',
+] as const
+export const FAULT_SHORTHANDS: Record<string, readonly string[]> = {
+  partition: ['partition-one', 'partition-half', 'partition-ring', 'partition-bridge', 'partition-leader'],
+  schedules: ['shuffle-leader', 'shuffle-region', 'random-merge'],
+  all: ['partition', 'kill', 'pause', 'schedules'],
+  none: [],
+}
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes')
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max)
+const seconds = z.coerce.number().min(0)
+const list = (allowed: readonly string[]) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(allowed as [string, ...string[]])))
+
+export interface OptionSpec {
+  env: string
+  flag: string
+  description: string
+  default?: string
+  schema: z.ZodType
+}
+
+export const OPTIONS = {
+  workload: {
+    env: 'JEPSEN_WORKLOAD',
+    flag: '--workload',
+    description: `workload(s) to run, comma-separated, or "all": ${WORKLOADS.join(', ')}`,
+    default: 'register',
+    schema: z
+      .string()
+      .transform((s) => (s === 'all' ? [...WORKLOADS] : s.split(',').map((x) => x.trim())))
+      .pipe(z.array(z.enum(WORKLOADS))),
+  },
+  nemesis: {
+    env: 'JEPSEN_NEMESIS',
+    flag: '--nemesis',
+    description: `faults, comma-separated: ${FAULTS.join(', ')}; shorthands ${Object.keys(FAULT_SHORTHANDS).join(', ')}`,
+    default: 'none',
+    schema: list([...FAULTS, ...Object.keys(FAULT_SHORTHANDS)]).transform(expandFaults),
+  },
+  timeLimit: {
+    env: 'JEPSEN_TIME_LIMIT',
+    flag: '--time-limit',
+    description: 'seconds of workload before the final heal',
+    default: '30',
+    schema: seconds,
+  },
+  concurrency: {
+    env: 'JEPSEN_CONCURRENCY',
+    flag: '--concurrency',
+    description: 'client workers',
+    default: '10',
+    schema: int(1, 10_000),
+  },
+  rate: {
+    env: 'JEPSEN_RATE',
+    flag: '--rate',
+    description: 'ops per second per worker (0 = as fast as possible)',
+    default: '10',
+    schema: seconds,
+  },
+  opsPerKey: {
+    env: 'JEPSEN_OPS_PER_KEY',
+    flag: '--ops-per-key',
+    description: 'ops on each key before moving to a new key (independent workloads)',
+    default: '100',
+    schema: int(1),
+  },
+  nemesisInterval: {
+    env: 'JEPSEN_NEMESIS_INTERVAL',
+    flag: '--nemesis-interval',
+    description: 'seconds between nemesis operations',
+    default: '10',
+    schema: seconds,
+  },
+  nemesisSchedule: {
+    env: 'JEPSEN_NEMESIS_SCHEDULE',
+    flag: '--nemesis-schedule',
+    description: 'fixed or random intervals',
+    default: 'random',
+    schema: z.enum(['fixed', 'random']),
+  },
+  nemesisLongRecovery: {
+    env: 'JEPSEN_NEMESIS_LONG_RECOVERY',
+    flag: '--nemesis-long-recovery',
+    description: 'alternate fault windows with long quiet windows',
+    default: 'false',
+    schema: bool,
+  },
+  finalRecoveryTime: {
+    env: 'JEPSEN_FINAL_RECOVERY_TIME',
+    flag: '--final-recovery-time',
+    description: 'seconds to wait after the final heal before final reads',
+    default: '10',
+    schema: seconds,
+  },
+  db: {
+    env: 'JEPSEN_DB',
+    flag: '--db',
+    description: `database: ${DBS.join(', ')}`,
+    default: 'etcd',
+    schema: z.enum(DBS),
+  },
+  version: {
+    env: 'TIKV_VERSION',
+    flag: '--version',
+    description: 'TiKV/PD release, e.g. v8.5.1 (tikv only)',
+    default: 'v8.5.1',
+    schema: z.string().regex(/^v\d+\.\d+\.\d+(-[\w.]+)?$/, 'a release tag like v8.5.1'),
+  },
+  provider: {
+    env: 'JEPSEN_PROVIDER',
+    flag: '--provider',
+    description: `where nodes come from: ${PROVIDERS.join(', ')}`,
+    default: 'local',
+    schema: z.enum(PROVIDERS),
+  },
+  nodes: {
+    env: 'JEPSEN_NODES',
+    flag: '--nodes',
+    description: 'node count (local, lxc) or comma-separated hosts (ssh)',
+    default: '5',
+    schema: z.string().min(1),
+  },
+  sshPrivateKey: {
+    env: 'JEPSEN_SSH_PRIVATE_KEY',
+    flag: '--ssh-private-key',
+    description: 'private key for the ssh provider',
+    schema: z.string().min(1),
+  },
+  leaveDbRunning: {
+    env: 'JEPSEN_LEAVE_DB_RUNNING',
+    flag: '--leave-db-running',
+    description: 'keep the cluster after the run',
+    default: 'false',
+    schema: bool,
+  },
+  etcdReads: {
+    env: 'JEPSEN_ETCD_READS',
+    flag: '--etcd-reads',
+    description: 'etcd read mode: linearizable, or serializable (possibly stale, for calibration)',
+    default: 'linearizable',
+    schema: z.enum(['linearizable', 'serializable']),
+  },
+  txnMode: {
+    env: 'JEPSEN_TXN_MODE',
+    flag: '--txn-mode',
+    description: 'TiKV transaction mode: optimistic or pessimistic',
+    default: 'optimistic',
+    schema: z.enum(['optimistic', 'pessimistic']),
+  },
+  seed: {
+    env: 'JEPSEN_SEED',
+    flag: '--seed',
+    description: 'random seed (default: time-based, recorded in test.json)',
+    schema: int(0),
+  },
+} satisfies Record<string, OptionSpec>
+
+export type OptionName = keyof typeof OPTIONS
+export type TestOptions = { [K in OptionName]: z.output<(typeof OPTIONS)[K]['schema']> }
+
+function expandFaults(names: string[]): string[] {
+  const out = new Set<string>()
+  const add = (n: string) => {
+    const sub = FAULT_SHORTHANDS[n]
+    if (sub) for (const s of sub) add(s)
+    else out.add(n)
+  }
+  for (const n of names) add(n)
+  return [...out]
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates every option from the environment; throws one error listing every bad variable. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TestOptions {
+  const out: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
+    const raw = env[spec.env] ?? spec.default
+    if (raw === undefined) continue
+    const parsed = spec.schema.safeParse(raw)
+    if (parsed.success) out[name] = parsed.data
+    else problems.push(`${spec.env}=${JSON.stringify(raw)}: ${describeIssue(parsed.error, raw)}`)
+  }
+  if (out.seed === undefined) out.seed = Date.now() % 2 ** 31
+  if (out.provider === 'ssh' && !out.sshPrivateKey)
+    problems.push('JEPSEN_SSH_PRIVATE_KEY must be set when JEPSEN_PROVIDER=ssh')
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  return out as TestOptions
+}
+
+function describeIssue(error: z.ZodError, raw: string): string {
+  const issue = error.issues[0]
+  if (issue.code === 'invalid_value') {
+    // For comma-separated lists the issue path holds the index of the bad element.
+    const i = issue.path[0]
+    const bad =
+      typeof i === 'number'
+        ? raw
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)[i]
+        : raw
+    return `${JSON.stringify(bad)} is not allowed; allowed values: ${issue.values.map(String).join(', ')}`
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a number'
+  return issue.message
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { detectFormat, HistoryError, parseHistory, readHistory } from './read.ts'
+
+const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
+
+describe('format detection and parsing', () => {
+  test('JSON Lines, as the runner writes it', () => {
+    const text =
+      '{"index":0,"time":5,"type":"invoke","process":3,"f":"cas","key":"12","value":[1,4]}\n{"index":1,"time":9,"type":"ok","process":3,"f":"cas","key":"12","value":[1,4]}\n{"index":2,"time":10,"type":"info","process":"nemesis","f":"start-partition","value":{"n1":["n2"]}}\n'
+    expect(detectFormat(text)).toBe('jsonl')
+    const h = parseHistory(text)
+    expect(h).toHaveLength(3)
+    expect(h[0]).toEqual({
+      index: 0,
+      time: 5,
+      type: 'invoke',
+      process: 3,
+      f: 'cas',
+      key: '12',
+      value: [1, 4],
+    })
+    expect(h[2].process).toBe('nemesis')
+  })
+
+  test('Jepsen history.edn: keywords, nil, :nemesis, comments, lists, extra keys', () => {
+    const text =
+      '; a comment\n({:type :invoke, :f :read, :value nil, :process 0, :time 100}\n {:type :ok, :f :read, :value 3, :process 0, :time 90, :error [:a nil]}\n {:type :info, :f :start, :process :nemesis})'
+    const h = parseHistory(text)
+    expect(h.map((o) => [o.index, o.type, o.f, o.value])).toEqual([
+      [0, 'invoke', 'read', null],
+      [1, 'ok', 'read', 3],
+      [2, 'info', 'start', undefined],
+    ])
+    expect(h[1].error).toBe('["a",null]')
+    expect(h[2]).toMatchObject({ process: 'nemesis', time: 2 })
+  })
+
+  test('Porcupine etcd logs, tab- or space-separated; keyword completions keep the invoke value', () => {
+    const text =
+      'INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]\nINFO  jepsen.util - 3\t:info\t:cas\t:timed-out\nINFO  jepsen.util - 1   :invoke :read  nil\nINFO  jepsen.util - 1   :ok :read  2\n'
+    const h = parseHistory(text)
+    expect(h[1]).toMatchObject({ type: 'info', f: 'cas', value: [1, 4], error: 'timed-out' })
+    expect(h[3]).toMatchObject({ type: 'ok', f: 'read', value: 2, process: 1 })
+  })
+
+  test('Porcupine kv EDN lines', () => {
+    const h = parseHistory(
+      '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}\n{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}\n',
+    )
+    expect(h[1]).toMatchObject({ key: '0', value: 'x 0 0 y', f: 'append', type: 'ok' })
+  })
+
+  test('every peer history parses', () => {
+    for (const f of [
+      'porcupine/test_data/jepsen/etcd_000.log',
+      'porcupine/test_data/jepsen/etcd_100.log',
+      'porcupine/test_data/kv/c50-ok.txt',
+      'knossos/data/cas-register/bad/rethink-fail.edn',
+      'knossos/data/multi-register/good/multi-register.edn',
+      'knossos/data/mutex/bad/etcd.edn',
+    ])
+      expect(readHistory(join(PEER, f)).length, f).toBeGreaterThan(0)
+  })
+})
+
+describe('errors name the file and the line', () => {
+  const file = (text: string) => {
+    const p = join(mkdtempSync(join(tmpdir(), 'jt-read-')), 'h.jsonl')
+    writeFileSync(p, text)
+    return p
+  }
+  const errorOf = (fn: () => unknown): HistoryError => {
+    try {
+      fn()
+    } catch (e) {
+      if (e instanceof HistoryError) return e
+      throw e
+    }
+    throw new Error('expected a HistoryError')
+  }
+
+  test('bad op type in JSONL', () => {
+    const p = file('{"type":"invoke","process":1,"f":"read"}\n{"type":"done","process":1,"f":"read"}\n')
+    const e = errorOf(() => readHistory(p))
+    expect(e.message).toBe(`${p}:2: op type must be one of invoke, ok, fail, info; got "done"`)
+  })
+
+  test('a torn last line (killed writer) is named as truncated', () => {
+    const p = file('{"type":"invoke","process":1,"f":"read"}\n{"type":"ok","proc')
+    expect(errorOf(() => readHistory(p)).message).toMatch(/:2: truncated last line/)
+  })
+
+  test('unterminated EDN vector and odd maps', () => {
+    expect(
+      errorOf(() => parseHistory('[{:type :invoke :process 1 :f :read}\n {:type :ok', 'x.edn')).message,
+    ).toMatch(/^x\.edn:2: EDN syntax error/)
+    expect(errorOf(() => parseHistory('[{:type :invoke :process 1 :f}]', 'y.edn')).message).toMatch(
+      /^y\.edn:1: EDN syntax error: map literal has an odd number/,
+    )
+  })
+
+  test('bad process and unknown format', () => {
+    expect(errorOf(() => parseHistory('{"type":"ok","process":"p1","f":"read"}', 'z')).message).toContain(
+      'process must be an integer or "nemesis"',
+    )
+    expect(errorOf(() => parseHistory('hello', 'w')).message).toMatch(/^w:1: unknown history format/)
+    expect(errorOf(() => readHistory('/nonexistent/h.jsonl')).message).toContain('no such file')
+  })
+})
