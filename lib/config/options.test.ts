@@ -6,7 +6,7 @@ describe('optionsFromEnv', () => {
     const o = optionsFromEnv({ JEPSEN_SEED: '7' })
     expect(o).toMatchObject({
       workload: ['register'],
-      nemesis: [],
+      nemesis: [[]],
       concurrency: 10,
       rate: 10,
       opsPerKey: 100,
@@ -18,15 +18,11 @@ describe('optionsFromEnv', () => {
   test('shorthands expand and "all" workloads list every workload', () => {
     const o = optionsFromEnv({ JEPSEN_NEMESIS: 'partition,kill', JEPSEN_WORKLOAD: 'all' })
     expect(o.nemesis).toEqual([
-      'partition-one',
-      'partition-half',
-      'partition-ring',
-      'partition-bridge',
-      'partition-leader',
-      'kill',
+      ['partition-one', 'partition-half', 'partition-ring', 'partition-bridge', 'partition-leader', 'kill'],
     ])
     expect(o.workload).toContain('bank')
-    expect(optionsFromEnv({ JEPSEN_NEMESIS: 'none' }).nemesis).toEqual([])
+    expect(optionsFromEnv({ JEPSEN_NEMESIS: 'none' }).nemesis).toEqual([[]])
+    expect(optionsFromEnv({ JEPSEN_NEMESIS: 'none;kill,pause' }).nemesis).toEqual([[], ['kill', 'pause']])
   })
 
   test('every bad variable is named with its value and the allowed values', () => {

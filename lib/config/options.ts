@@ -40,17 +40,6 @@ const bool = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes')
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max)
 const seconds = z.coerce.number().min(0)
-const list = (allowed: readonly string[]) =>
-  z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(allowed as [string, ...string[]])))
-
 export interface OptionSpec {
   env: string
   flag: string
@@ -73,9 +62,20 @@ export const OPTIONS = {
   nemesis: {
     env: 'JEPSEN_NEMESIS',
     flag: '--nemesis',
-    description: `faults, comma-separated: ${FAULTS.join(', ')}; shorthands ${Object.keys(FAULT_SHORTHANDS).join(', ')}`,
+    description: `faults enabled together, comma-separated (${FAULTS.join(', ')}; shorthands ${Object.keys(FAULT_SHORTHANDS).join(', ')}); separate several such sets with ";" to run each workload once per set (the test-all matrix)`,
     default: 'none',
-    schema: list([...FAULTS, ...Object.keys(FAULT_SHORTHANDS)]).transform(expandFaults),
+    schema: z
+      .string()
+      .transform((s) =>
+        s.split(';').map((combo) =>
+          combo
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        ),
+      )
+      .pipe(z.array(z.array(z.enum([...FAULTS, ...Object.keys(FAULT_SHORTHANDS)] as [string, ...string[]]))))
+      .transform((combos) => combos.map(expandFaults)),
   },
   timeLimit: {
     env: 'JEPSEN_TIME_LIMIT',
@@ -219,9 +219,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TestOption
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
     const raw = env[spec.env] ?? spec.default
     if (raw === undefined) continue
-    const parsed = spec.schema.safeParse(raw)
+    const parsed = spec.schema.safeParse(raw, { reportInput: true })
     if (parsed.success) out[name] = parsed.data
-    else problems.push(`${spec.env}=${JSON.stringify(raw)}: ${describeIssue(parsed.error, raw)}`)
+    else problems.push(`${spec.env}=${JSON.stringify(raw)}: ${describeIssue(parsed.error)}`)
   }
   if (out.seed === undefined) out.seed = Date.now() % 2 ** 31
   if (out.provider === 'ssh' && !out.sshPrivateKey)
@@ -230,20 +230,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TestOption
   return out as TestOptions
 }
 
-function describeIssue(error: z.ZodError, raw: string): string {
+function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0]
-  if (issue.code === 'invalid_value') {
-    // For comma-separated lists the issue path holds the index of the bad element.
-    const i = issue.path[0]
-    const bad =
-      typeof i === 'number'
-        ? raw
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)[i]
-        : raw
-    return `${JSON.stringify(bad)} is not allowed; allowed values: ${issue.values.map(String).join(', ')}`
-  }
+  if (issue.code === 'invalid_value')
+    return `${JSON.stringify(issue.input)} is not allowed; allowed values: ${issue.values.map(String).join(', ')}`
   if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a number'
   return issue.message
 }
