@@ -47,4 +47,9 @@ export interface Db {
   leader(ctx: DbContext): Promise<string | undefined>
   /** Endpoints a client server attached to `node` should use. */
   endpoints(ctx: DbContext, node: string): DbEndpoints
+  /**
+   * Extra command-line arguments for every client server of this DB (e.g. etcd's
+   * `['--reads', 'serializable']`); absent or empty when the defaults apply.
+   */
+  clientServerArgs?(): string[]
 }
