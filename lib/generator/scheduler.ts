@@ -1,0 +1,92 @@
+// The interpreter's bookkeeping around a generator, shared by the runner (real time) and the
+// simulator (virtual time): which threads are free, each thread's current process (an info
+// completion retires a client process: its thread continues as process + concurrency), the
+// context handed to the generator, and feeding invocations and completions back as updates.
+import type { Process } from '../history/op.ts'
+import type { Context, Thread } from './context.ts'
+import type { Event, Gen, GenOp, Step } from './core.ts'
+import { op, update } from './core.ts'
+import type { Rng } from './random.ts'
+
+export class Scheduler {
+  readonly threads: readonly Thread[]
+  readonly workers = new Map<Thread, Process>()
+  private readonly busy = new Set<Thread>()
+  private free: Thread[]
+  gen: Gen
+
+  constructor(
+    gen: Gen,
+    readonly concurrency: number,
+    readonly rng: Rng,
+  ) {
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new Error(`concurrency must be an integer >= 1, got ${concurrency}`)
+    this.gen = gen
+    this.threads = [...Array.from({ length: concurrency }, (_, i) => i), 'nemesis']
+    for (const t of this.threads) this.workers.set(t, t)
+    this.free = this.threads.slice()
+  }
+
+  context(time: number): Context {
+    return {
+      time,
+      threads: this.threads,
+      free: this.free,
+      workers: this.workers,
+      concurrency: this.concurrency,
+      rng: this.rng,
+    }
+  }
+
+  threadOf(process: Process): Thread {
+    return process === 'nemesis' ? 'nemesis' : process % this.concurrency
+  }
+
+  get freeCount(): number {
+    return this.free.length
+  }
+
+  get busyCount(): number {
+    return this.busy.size
+  }
+
+  /** Asks the generator for its next op at `time`. */
+  next(time: number): Step {
+    return op(this.gen, this.context(time))
+  }
+
+  /**
+   * Takes the op of `step` (from `next`): the generator moves on to the step's state, the op's
+   * thread becomes busy and the generator is told of `event`. The op must be for the current
+   * process of a free thread (else the generator is broken: the error says how).
+   */
+  invoked(step: readonly [GenOp, Gen], event: Event): Thread {
+    const o = step[0]
+    const t = this.threadOf(o.process)
+    if (this.workers.get(t) !== o.process)
+      throw new Error(
+        `generator emitted ${o.f} for process ${o.process}, which is not the current process of any thread (thread ${t} runs ${this.workers.get(t)})`,
+      )
+    if (this.busy.has(t))
+      throw new Error(`generator emitted ${o.f} for process ${o.process}, whose thread ${t} is busy`)
+    this.setBusy(t, true)
+    this.gen = update(step[1], this.context(event.time), event)
+    return t
+  }
+
+  /** Frees the thread of `event`, tells the generator, and retires the process after an info. */
+  completed(event: Event): void {
+    const t = this.threadOf(event.process)
+    this.setBusy(t, false)
+    this.gen = update(this.gen, this.context(event.time), event)
+    if (event.type === 'info' && typeof event.process === 'number')
+      this.workers.set(t, event.process + this.concurrency)
+  }
+
+  private setBusy(t: Thread, busy: boolean): void {
+    if (busy) this.busy.add(t)
+    else this.busy.delete(t)
+    this.free = this.threads.filter((x) => !this.busy.has(x))
+  }
+}
