@@ -1,0 +1,169 @@
+// Turns checker results into what the report shows for them: the failing linearization (the op
+// that cannot be linearized, the longest linearizable prefix, the model states tried), each
+// transactional anomaly with its cycle laid out as a graph, and, for every checker, its verdict,
+// explanation and full JSON. Shapes are read defensively: a result this code does not recognise
+// is still shown through its explanation and JSON.
+import type { CheckResult, Validity } from '../../checker/result.ts'
+import { type CycleLayout, type CycleStep, layoutCycle } from './cycle-graph.ts'
+
+/** One op as a table row. */
+export interface OpRow {
+  index?: number
+  process?: string
+  type?: string
+  f?: string
+  key?: string
+  value: string
+  time?: number
+}
+
+export interface LinearizationView {
+  key?: string
+  explanation?: string
+  op?: OpRow
+  prefix: OpRow[]
+  /** Length of the whole prefix when only its tail is shown. */
+  prefixLength: number
+  states: string[]
+}
+
+export interface AnomalyView {
+  type: string
+  explanation?: string
+  steps: CycleStep[]
+  graph?: CycleLayout
+  json: string
+}
+
+export interface CheckerView {
+  name: string
+  valid: Validity
+  explanation?: string
+  linearization: LinearizationView[]
+  anomalies: AnomalyView[]
+  json: string
+}
+
+type Obj = Record<string, unknown>
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
+const pick = (o: Obj, names: string[]): unknown => names.map((n) => o[n]).find((v) => v !== undefined)
+const str = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v)
+const MAX_PREFIX_ROWS = 20
+const MAX_JSON = 200_000
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}\n… (${s.length - max} more characters in results.json)` : s
+}
+
+/** An op, or a call {invoke, completion}, as a table row. */
+export function opRow(x: unknown): OpRow | undefined {
+  if (!isObj(x)) return x === undefined ? undefined : { value: str(x) ?? '' }
+  if (isObj(x.invoke)) {
+    const inv = x.invoke as Obj
+    const comp = isObj(x.completion) ? (x.completion as Obj) : undefined
+    const row = opRow(inv)!
+    return { ...row, type: comp ? String(comp.type) : 'pending', value: str(comp?.value ?? inv.value) ?? '' }
+  }
+  return {
+    index: typeof x.index === 'number' ? x.index : undefined,
+    process: x.process !== undefined ? String(x.process) : undefined,
+    type: str(x.type),
+    f: str(x.f),
+    key: str(x.key),
+    value: str(x.value) ?? '',
+    time: typeof x.time === 'number' ? x.time : undefined,
+  }
+}
+
+function linearizations(r: Obj, key?: string): LinearizationView[] {
+  const out: LinearizationView[] = []
+  const failures = pick(r, ['failures'])
+  const single = pick(r, ['failure'])
+  for (const f of [...(Array.isArray(failures) ? failures : []), ...(single ? [single] : [])]) {
+    if (!isObj(f)) continue
+    const prefixRaw = pick(f, ['prefix', 'longestPrefix', 'linearized'])
+    const prefix = (Array.isArray(prefixRaw) ? prefixRaw : []).map(opRow).filter((x) => x !== undefined)
+    const statesRaw = pick(f, ['states', 'statesTried', 'models'])
+    out.push({
+      key: str(f.key) ?? key,
+      explanation: str(pick(f, ['explanation', 'message'])),
+      op: opRow(pick(f, ['op', 'failingOp', 'unlinearizable'])),
+      prefix: prefix.slice(-MAX_PREFIX_ROWS),
+      prefixLength: prefix.length,
+      states: (Array.isArray(statesRaw) ? statesRaw : statesRaw !== undefined ? [statesRaw] : []).map(
+        (s) => str(s) ?? 'null',
+      ),
+    })
+  }
+  // Per-key results nested under the checker's result.
+  const nested = pick(r, ['keys', 'perKey', 'results'])
+  if (isObj(nested))
+    for (const [k, v] of Object.entries(nested))
+      if (isObj(v) && v.valid === false) out.push(...linearizations(v, k))
+  return out
+}
+
+function txnLabel(t: unknown): { label: string; text?: string } {
+  if (typeof t === 'number') return { label: `T${t}` }
+  if (isObj(t)) {
+    const idx = pick(t, ['index', 'id'])
+    const value = t.value !== undefined ? str(t.value) : undefined
+    return { label: idx !== undefined ? `T${idx}` : (str(t) ?? '?'), text: value }
+  }
+  return { label: str(t) ?? '?' }
+}
+
+function cycleSteps(a: Obj): CycleStep[] {
+  let raw = pick(a, ['cycle', 'steps'])
+  if (isObj(raw)) raw = pick(raw, ['steps', 'edges'])
+  if (!Array.isArray(raw)) return []
+  const steps = raw.filter(isObj)
+  return steps.map((s, i) => {
+    const from = txnLabel(pick(s, ['from', 'txn', 'op']))
+    const toRaw = pick(s, ['to'])
+    const next = steps[(i + 1) % steps.length]
+    const to = toRaw !== undefined ? txnLabel(toRaw) : txnLabel(pick(next, ['from', 'txn', 'op']))
+    return {
+      from: from.label,
+      to: to.label,
+      edge: str(pick(s, ['edge', 'type', 'rel', 'kind'])) ?? '?',
+      key: str(s.key),
+      value: str(s.value),
+      fromText: from.text,
+    }
+  })
+}
+
+function anomalies(r: Obj): AnomalyView[] {
+  const raw = pick(r, ['anomalies'])
+  const list: [string | undefined, unknown][] = Array.isArray(raw)
+    ? raw.map((a) => [undefined, a])
+    : isObj(raw)
+      ? Object.entries(raw).flatMap(([t, v]) =>
+          (Array.isArray(v) ? v : [v]).map((a): [string, unknown] => [t, a]),
+        )
+      : []
+  return list.map(([t, a]) => {
+    const o = isObj(a) ? a : { value: a }
+    const steps = cycleSteps(o)
+    return {
+      type: str(pick(o, ['type', 'name'])) ?? t ?? 'anomaly',
+      explanation: str(pick(o, ['explanation', 'text', 'description'])),
+      steps,
+      graph: steps.length ? layoutCycle(steps) : undefined,
+      json: clip(JSON.stringify(a, null, 2), 20_000),
+    }
+  })
+}
+
+export function checkerView(name: string, r: CheckResult): CheckerView {
+  return {
+    name,
+    valid: r.valid,
+    explanation: r.explanation,
+    linearization: linearizations(r),
+    anomalies: anomalies(r),
+    json: clip(JSON.stringify(r, null, 2), MAX_JSON),
+  }
+}
