@@ -1,0 +1,253 @@
+// Remote control of one node over ssh2 (DESIGN §6): exec with exit code, stdout and stderr,
+// per-command timeouts, sudo, SFTP upload/download/writeFile and keepalives. The host key is
+// checked against the known_hosts file the provider wrote; connecting retries with backoff
+// while sshd starts, but a wrong host key fails at once.
+import { readFile } from 'node:fs/promises'
+import { constants } from 'node:os'
+import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2'
+import { recordedKeys } from './known-hosts.ts'
+import type { ExecOptions, ExecResult, NodeInfo, Remote } from './remote.ts'
+import { RemoteCommandError } from './remote.ts'
+import { quote } from './shell.ts'
+
+export interface SshOptions {
+  /** Keep retrying the connection this long while sshd is not up yet (default 30 s). */
+  connectTimeoutMs?: number
+  /** Default per-command timeout (default 60 s); ExecOptions.timeoutMs overrides it. */
+  commandTimeoutMs?: number
+  /** Interval of SSH keepalive messages (default 5 s); 3 unanswered ones drop the connection. */
+  keepaliveIntervalMs?: number
+}
+
+export class HostKeyError extends Error {}
+
+export class RemoteTimeoutError extends Error {
+  constructor(
+    readonly node: string,
+    readonly command: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`on ${node}: \`${command}\` did not finish within ${timeoutMs} ms; killed`)
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Prefix exports and sudo to a command, as the remote login shell will run it. */
+export function wrapCommand(command: string, opts: ExecOptions, username: string): string {
+  const exports = Object.entries(opts.env ?? {})
+    .map(([k, v]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`bad environment variable name "${k}"`)
+      return `export ${k}=${quote(v)}; `
+    })
+    .join('')
+  const full = exports + command
+  return opts.sudo && username !== 'root' ? `sudo -n -- sh -c ${quote(full)}` : full
+}
+
+export class SshRemote implements Remote {
+  private client: Client | undefined
+  private connecting: Promise<Client> | undefined
+  private sftpSession: Promise<SFTPWrapper> | undefined
+  private closed = false
+
+  private constructor(
+    readonly node: NodeInfo,
+    private readonly privateKey: Buffer,
+    private readonly opts: SshOptions,
+  ) {}
+
+  /** Connect to a node (retrying while its sshd starts). */
+  static async connect(node: NodeInfo, opts: SshOptions = {}): Promise<SshRemote> {
+    const remote = new SshRemote(node, await readFile(node.ssh.privateKeyPath), opts)
+    await remote.connection()
+    return remote
+  }
+
+  private async expectedKeys(): Promise<Buffer[]> {
+    const { host, port, knownHostsPath } = this.node.ssh
+    if (!knownHostsPath) {
+      throw new HostKeyError(
+        `node ${this.node.name}: no knownHostsPath; refusing to connect without host key checking`,
+      )
+    }
+    const keys = await recordedKeys(knownHostsPath, host, port)
+    if (keys.length === 0) {
+      throw new HostKeyError(`node ${this.node.name}: no key for ${host}:${port} in ${knownHostsPath}`)
+    }
+    return keys
+  }
+
+  private connectOnce(expected: Buffer[]): Promise<Client> {
+    const { host, port, username } = this.node.ssh
+    return new Promise((resolve, reject) => {
+      const client = new Client()
+      let presented: Buffer | undefined
+      client
+        .once('ready', () => resolve(client))
+        .once('error', (err) => {
+          client.end()
+          reject(
+            presented && !expected.some((k) => k.equals(presented as Buffer))
+              ? new HostKeyError(
+                  `node ${this.node.name}: host key of ${host}:${port} does not match ${this.node.ssh.knownHostsPath}`,
+                )
+              : err,
+          )
+        })
+        .on('close', () => {
+          if (this.client === client) this.client = undefined
+          this.sftpSession = undefined
+        })
+        .connect({
+          host,
+          port,
+          username,
+          privateKey: this.privateKey,
+          readyTimeout: 10_000,
+          keepaliveInterval: this.opts.keepaliveIntervalMs ?? 5_000,
+          keepaliveCountMax: 3,
+          hostVerifier: (key: Buffer) => {
+            presented = key
+            return expected.some((k) => k.equals(key))
+          },
+        })
+    })
+  }
+
+  /** The live connection, (re)connecting with backoff if needed. */
+  private connection(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error(`node ${this.node.name}: remote is closed`))
+    if (this.client) return Promise.resolve(this.client)
+    this.connecting ??= (async () => {
+      const expected = await this.expectedKeys()
+      const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 30_000)
+      let delay = 25
+      for (;;) {
+        try {
+          this.client = await this.connectOnce(expected)
+          return this.client
+        } catch (err) {
+          if (err instanceof HostKeyError || Date.now() + delay > deadline) {
+            const { host, port } = this.node.ssh
+            throw err instanceof HostKeyError
+              ? err
+              : new Error(`node ${this.node.name}: ssh to ${host}:${port} failed: ${(err as Error).message}`)
+          }
+          await sleep(delay)
+          delay = Math.min(delay * 2, 1_000)
+        }
+      }
+    })().finally(() => {
+      this.connecting = undefined
+    })
+    return this.connecting
+  }
+
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const client = await this.connection()
+    const full = wrapCommand(command, opts, this.node.ssh.username)
+    const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000
+    const channel = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(full, (err, ch) => (err ? reject(err) : resolve(ch))),
+    )
+    const result = await new Promise<ExecResult>((resolve, reject) => {
+      const stdout: Buffer[] = []
+      const stderr: Buffer[] = []
+      let code: number | undefined
+      let signal: string | undefined
+      const timer = setTimeout(() => {
+        channel.signal('KILL')
+        channel.close()
+        reject(new RemoteTimeoutError(this.node.name, command, timeoutMs))
+      }, timeoutMs)
+      channel.on('data', (d: Buffer) => stdout.push(d))
+      channel.stderr.on('data', (d: Buffer) => stderr.push(d))
+      channel.on('exit', (c: number | null, s?: string) => {
+        code = c ?? undefined
+        signal = s
+      })
+      channel.on('close', () => {
+        clearTimeout(timer)
+        resolve({
+          // A command killed by a signal has no exit code; report it as the shell would.
+          code: code ?? (signal ? 128 + (constants.signals[`SIG${signal}` as NodeJS.Signals] ?? 0) : 255),
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+        })
+      })
+      channel.end(opts.stdin)
+    })
+    if (result.code !== 0 && opts.check !== false)
+      throw new RemoteCommandError(this.node.name, command, result)
+    return result
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= this.connection().then(
+      (client) =>
+        new Promise<SFTPWrapper>((resolve, reject) =>
+          client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+        ),
+    )
+    this.sftpSession.catch(() => {
+      this.sftpSession = undefined
+    })
+    return this.sftpSession
+  }
+
+  private fail(action: string, err: Error): Error {
+    return new Error(`node ${this.node.name}: ${action} failed: ${err.message}`)
+  }
+
+  async upload(localPath: string, remotePath: string, mode?: number): Promise<void> {
+    const sftp = await this.sftp()
+    await new Promise<void>((resolve, reject) =>
+      sftp.fastPut(localPath, remotePath, mode === undefined ? {} : { mode }, (err) =>
+        err ? reject(this.fail(`upload ${localPath} -> ${remotePath}`, err)) : resolve(),
+      ),
+    )
+    if (mode !== undefined) await this.chmod(sftp, remotePath, mode)
+  }
+
+  async download(remotePath: string, localPath: string): Promise<void> {
+    const sftp = await this.sftp()
+    await new Promise<void>((resolve, reject) =>
+      sftp.fastGet(remotePath, localPath, (err) =>
+        err ? reject(this.fail(`download ${remotePath} -> ${localPath}`, err)) : resolve(),
+      ),
+    )
+  }
+
+  async writeFile(remotePath: string, content: string | Buffer, mode?: number): Promise<void> {
+    const sftp = await this.sftp()
+    await new Promise<void>((resolve, reject) =>
+      sftp.writeFile(remotePath, content, mode === undefined ? {} : { mode }, (err) =>
+        err ? reject(this.fail(`write ${remotePath}`, err)) : resolve(),
+      ),
+    )
+    if (mode !== undefined) await this.chmod(sftp, remotePath, mode)
+  }
+
+  /** Modes given at create time are masked by the umask; set them explicitly. */
+  private chmod(sftp: SFTPWrapper, path: string, mode: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      sftp.chmod(path, mode, (err) => (err ? reject(this.fail(`chmod ${path}`, err)) : resolve())),
+    )
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const client = this.client
+    this.client = undefined
+    if (!client) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000) // a connection that already died emits no 'close'
+      client.once('close', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      client.end()
+    })
+  }
+}
