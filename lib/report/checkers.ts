@@ -15,6 +15,8 @@ export interface OpRow {
   key?: string
   value: string
   time?: number
+  /** The model state after this op (linearizable prefixes). */
+  state?: string
 }
 
 export interface LinearizationView {
@@ -25,6 +27,7 @@ export interface LinearizationView {
   /** Length of the whole prefix when only its tail is shown. */
   prefixLength: number
   states: string[]
+  initialState?: string
 }
 
 export interface AnomalyView {
@@ -59,6 +62,7 @@ function clip(s: string, max: number): string {
 /** An op, or a call {invoke, completion}, as a table row. */
 export function opRow(x: unknown): OpRow | undefined {
   if (!isObj(x)) return x === undefined ? undefined : { value: str(x) ?? '' }
+  if (isObj(x.op) && x.state !== undefined) return { ...opRow(x.op)!, state: str(x.state) }
   if (isObj(x.invoke)) {
     const inv = x.invoke as Obj
     const comp = isObj(x.completion) ? (x.completion as Obj) : undefined
@@ -68,7 +72,10 @@ export function opRow(x: unknown): OpRow | undefined {
   return {
     index: typeof x.index === 'number' ? x.index : undefined,
     process: x.process !== undefined ? String(x.process) : undefined,
-    type: str(x.type),
+    // The linearizable checker's OpView has completeIndex instead of a type: null = crashed.
+    type:
+      str(x.type) ??
+      (x.completeIndex === null ? 'info' : typeof x.completeIndex === 'number' ? 'ok' : undefined),
     f: str(x.f),
     key: str(x.key),
     value: str(x.value) ?? '',
@@ -86,11 +93,12 @@ function linearizations(r: Obj, key?: string): LinearizationView[] {
     const prefix = (Array.isArray(prefixRaw) ? prefixRaw : []).map(opRow).filter((x) => x !== undefined)
     const statesRaw = pick(f, ['states', 'statesTried', 'models'])
     out.push({
-      key: str(f.key) ?? key,
+      key: str(f.key) || key,
       explanation: str(pick(f, ['explanation', 'message'])),
       op: opRow(pick(f, ['op', 'failingOp', 'unlinearizable'])),
       prefix: prefix.slice(-MAX_PREFIX_ROWS),
       prefixLength: prefix.length,
+      initialState: str(f.initialState),
       states: (Array.isArray(statesRaw) ? statesRaw : statesRaw !== undefined ? [statesRaw] : []).map(
         (s) => str(s) ?? 'null',
       ),
@@ -129,7 +137,7 @@ function cycleSteps(a: Obj): CycleStep[] {
       to: to.label,
       edge: str(pick(s, ['edge', 'type', 'rel', 'kind'])) ?? '?',
       key: str(s.key),
-      value: str(s.value),
+      value: s.value2 !== undefined ? `${str(s.value) ?? 'nil'} → ${str(s.value2)}` : str(s.value),
       fromText: from.text,
     }
   })

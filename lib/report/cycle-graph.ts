@@ -44,7 +44,8 @@ const MARGIN = 70
 const round = (n: number) => Math.round(n * 10) / 10
 
 export function edgeLabel(s: Pick<CycleStep, 'edge' | 'key' | 'value'>): string {
-  const kv = [s.key !== undefined ? `k${s.key}` : '', s.value !== undefined ? `=${s.value}` : ''].join('')
+  const key = s.key === undefined ? '' : /^\d/.test(s.key) ? `k${s.key}` : s.key
+  const kv = key + (s.value !== undefined ? `=${s.value}` : '')
   return kv ? `${s.edge} ${kv}` : s.edge
 }
 
