@@ -1,6 +1,6 @@
 // Removal of what cluster runs left behind: the resources of one run record, those of every run
 // whose owner process died (at each setup), and everything of this project (`teardown()`).
-// Interfaces and namespaces named like ours whose run record is lost are swept by name.
+// teardown() also sweeps interfaces and namespaces named like ours whose run record is lost.
 import { rm, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { alive, run } from './host.ts'
@@ -114,7 +114,11 @@ export interface CleanupReport {
   problems: string[]
 }
 
-async function cleanup(stateDir: string, keep: (r: RunRecord) => boolean): Promise<CleanupReport> {
+async function cleanup(
+  stateDir: string,
+  keep: (r: RunRecord) => boolean,
+  sweepStrays: boolean,
+): Promise<CleanupReport> {
   const { records, broken } = await listRuns(stateDir)
   const removedRuns: string[] = []
   const problems: string[] = []
@@ -124,21 +128,29 @@ async function cleanup(stateDir: string, keep: (r: RunRecord) => boolean): Promi
     removedRuns.push(record.runId)
   }
   for (const dir of broken) await rm(dir, { recursive: true, force: true })
-  const kept = new Set(records.filter(keep).map((r) => r.tag))
-  problems.push(...(await sweep(kept)))
+  if (sweepStrays) problems.push(...(await sweep(new Set(records.filter(keep).map((r) => r.tag)))))
   await rmdir(join(stateDir, 'runs')).catch(() => {}) // only if empty
   return { removedRuns, problems }
 }
 
-/** Remove leftovers of runs whose owner process is dead (done at every setup). */
+/**
+ * Remove leftovers of runs whose owner process is dead (done at every setup). Only registered
+ * runs are touched: a run registered under another state dir may be alive.
+ */
 export function cleanupDeadRuns(stateDir = DEFAULT_STATE_DIR): Promise<CleanupReport> {
-  return cleanup(stateDir, ownerAlive)
+  return cleanup(stateDir, ownerAlive, false)
 }
 
 /**
  * Remove every cluster, namespace, bridge, veth, container, process and directory this project
  * created, running or not (the `jepsen-tikv teardown` command).
  */
-export function teardown(stateDir = DEFAULT_STATE_DIR): Promise<CleanupReport> {
-  return cleanup(stateDir, () => false)
+export function teardown(
+  stateDir = DEFAULT_STATE_DIR,
+  opts: {
+    /** Also remove namespaces/interfaces named like ours that no run record lists (default true). */
+    sweepStrays?: boolean
+  } = {},
+): Promise<CleanupReport> {
+  return cleanup(stateDir, () => false, opts.sweepStrays ?? true)
 }

@@ -29,7 +29,7 @@ export interface ClusterInfo {
   db?: DbName
   nodes: NodeInfo[]
   clientServers: { node: string; address: string }[]
-  /** Where stop() collects node logs, if set. */
+  /** Where stop() collects node logs (<storeDir>/nodes/<node>/), if set. */
   storeDir?: string
   /** Milliseconds each start phase took (provision, ssh, db, clientServers, total). */
   timings: Record<string, number>
@@ -85,7 +85,7 @@ export class Cluster {
     return this
   }
 
-  /** Collect node logs into <dir>/nodes/<node>/ when the cluster stops. */
+  /** Collect node logs into <dir>/<runId>/nodes/<node>/ when the cluster stops. */
   withStoreDir(dir: string): this {
     this.storeDir = dir
     return this
@@ -109,7 +109,7 @@ export class Cluster {
       db: this.db?.name,
       nodes: [],
       clientServers: [],
-      storeDir: this.storeDir,
+      storeDir: this.storeDir && join(this.storeDir, runId),
       timings: {},
     })
     const mark = (name: string, since: number) => {
