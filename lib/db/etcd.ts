@@ -10,6 +10,7 @@ import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from './d
 import type { Db, DbContext, DbEndpoints, DbRole } from './db.ts'
 import { request, requestJson } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
+import { parseOptions } from './options.ts'
 import { sh } from './shell.ts'
 import { uploadIfChanged } from './upload.ts'
 import { type StartStatus, superviseStart } from './wait.ts'
@@ -124,7 +125,7 @@ export class EtcdDb implements Db {
   readonly options: z.output<typeof etcdOptionsSchema>
 
   constructor(options: EtcdOptions = {}) {
-    this.options = etcdOptionsSchema.parse(options)
+    this.options = parseOptions(etcdOptionsSchema, options, 'etcd')
   }
 
   clientServerArgs(): string[] {
