@@ -1,0 +1,102 @@
+// Clock faults through libfaketime (TiKV only). Namespace nodes share the host's wall clock and
+// have CAP_SYS_TIME dropped, so a node's clock cannot be set; instead the DB starts tikv-server
+// (a Rust binary calling libc) with LD_PRELOAD=libfaketime.so.1, FAKETIME_NO_CACHE=1 and
+// FAKETIME_TIMESTAMP_FILE=<file>, and this nemesis writes offsets into that file. Go binaries
+// (PD, etcd) read time through the vDSO/syscalls, not libc, and ignore libfaketime: their clocks
+// cannot be skewed this way. Skew: a fixed offset per chosen node. Strobe: a loop on the node
+// that flips between an offset and zero every period until stopped (Jepsen's strobe-clock).
+import type { DbContext } from '../lib/db/db.ts'
+import { onNodes, remoteOf } from '../lib/db/nodes.ts'
+import { sh, shq } from '../lib/db/shell.ts'
+import type { IntSource } from './grudge.ts'
+import { type NodeSpec, selectNodes } from './select.ts'
+
+/** A DB that runs its time-sensitive processes under libfaketime exposes the control file. */
+export interface FaketimeDb {
+  /** Path on every node of the FAKETIME_TIMESTAMP_FILE its processes were started with. */
+  readonly faketimeFile: string
+}
+
+export function hasFaketime(db: object): db is FaketimeDb {
+  return typeof (db as Partial<FaketimeDb>).faketimeFile === 'string'
+}
+
+export interface ClockOpValue {
+  mode: 'skew' | 'strobe'
+  nodes?: NodeSpec
+  /** Largest absolute offset in seconds (default 60). */
+  maxOffset?: number
+  /** Strobe: seconds between flips (default 0.5). */
+  period?: number
+}
+
+/** libfaketime's relative offset syntax: "+12" / "-7" seconds. */
+export function offsetSpec(seconds: number): string {
+  const s = Math.round(seconds)
+  return s < 0 ? `${s}` : `+${s}`
+}
+
+/** A shell loop that flips the file between `offset` and zero, with its pid in `pidfile`. */
+export function strobeCommand(file: string, offset: string, period: number, pidfile: string): string {
+  const loop = `while :; do echo ${offset} > ${shq(file)}; sleep ${period}; echo +0 > ${shq(file)}; sleep ${period}; done`
+  return `setsid sh -c ${shq(`echo $$ > ${shq(pidfile)}; exec sh -c ${shq(loop)}`)} >/dev/null 2>&1 </dev/null &`
+}
+
+/** Stops a strobe loop (if any) and resets the offset to zero. */
+export function resetCommand(file: string): string {
+  const pid = shq(`${file}.strobe.pid`)
+  return [
+    `[ -f ${pid} ] && kill "$(cat ${pid})" 2>/dev/null`,
+    `rm -f ${pid}`,
+    sh('sh', '-c', `echo +0 > ${shq(file)}`),
+  ].join('; ')
+}
+
+export class ClockFaults {
+  private readonly skewed = new Map<string, string>()
+
+  constructor(
+    private readonly db: FaketimeDb,
+    private readonly ctx: DbContext,
+    private readonly rng: IntSource & { next(): number },
+  ) {}
+
+  /** Applies a skew or starts a strobe on the chosen nodes; returns node -> offset applied. */
+  async start(v: ClockOpValue): Promise<Record<string, string>> {
+    await this.heal()
+    const nodes = selectNodes(
+      v.nodes ?? 'random',
+      this.ctx.nodes.map((n) => n.name),
+      this.rng,
+    )
+    const max = v.maxOffset ?? 60
+    const file = this.db.faketimeFile
+    const applied: Record<string, string> = {}
+    for (const n of nodes) applied[n] = offsetSpec((this.rng.next() * 2 - 1) * max || 1)
+    await Promise.all(
+      nodes.map(async (n) => {
+        this.skewed.set(n, v.mode === 'strobe' ? `strobing ${applied[n]}` : applied[n])
+        const cmd =
+          v.mode === 'strobe'
+            ? strobeCommand(file, applied[n], v.period ?? 0.5, `${file}.strobe.pid`)
+            : sh('sh', '-c', `echo ${applied[n]} > ${shq(file)}`)
+        await remoteOf(this.ctx, n).exec(cmd, { sudo: true })
+      }),
+    )
+    return applied
+  }
+
+  /** Resets every node's offset (and stops strobes) — all nodes, so it also clears leftovers. */
+  async heal(): Promise<string[]> {
+    const reset = [...this.skewed.keys()]
+    await onNodes(this.ctx, 'reset clock', (_n, remote) =>
+      remote.exec(resetCommand(this.db.faketimeFile), { sudo: true }),
+    )
+    this.skewed.clear()
+    return reset
+  }
+
+  current(): string[] {
+    return [...this.skewed].map(([n, o]) => `clock ${o} on ${n}`)
+  }
+}
