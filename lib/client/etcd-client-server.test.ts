@@ -1,0 +1,223 @@
+// End to end through the real client server binary against a real single-node etcd on
+// loopback: raw ops, CAS, micro-op and interactive transactions, and the error kinds once etcd
+// is gone. Self-contained and fast, so it runs in the `checker` project; skipped (with the
+// reason) only when the binary has not been built (`npm run build:server`).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ClientServerClient } from './client.ts'
+import { type ClientServerProcess, missingBinaryReason, startClientServer } from './server-process.ts'
+
+const ETCD = '/usr/bin/etcd'
+const missing = missingBinaryReason()
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const address = server.address()
+  await new Promise((done) => server.close(done))
+  if (address === null || typeof address === 'string') throw new Error(`no port from ${address}`)
+  return address.port
+}
+
+describe.skipIf(missing !== undefined)(
+  `client server on etcd${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    let dir: string
+    let etcd: ChildProcess
+    let etcdExited: Promise<void>
+    let clientUrl: string
+    let server: ClientServerProcess
+    let client: ClientServerClient
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'jepsen-client-server-'))
+      const [clientPort, peerPort] = [await freePort(), await freePort()]
+      clientUrl = `http://127.0.0.1:${clientPort}`
+      const peerUrl = `http://127.0.0.1:${peerPort}`
+      etcd = spawn(
+        ETCD,
+        [
+          ...['--name', 'n1', '--data-dir', join(dir, 'etcd')],
+          ...['--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl],
+          ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
+          ...['--initial-cluster', `n1=${peerUrl}`, '--log-outputs', join(dir, 'etcd.log')],
+        ],
+        { stdio: 'ignore' },
+      )
+      etcdExited = new Promise((done) => etcd.once('exit', () => done()))
+      server = await startClientServer({
+        node: 'n1',
+        backend: 'etcd',
+        endpoints: [clientUrl],
+        logFile: join(dir, 'client-server.log'),
+        readyTimeoutMs: 20_000,
+      })
+      client = new ClientServerClient({ address: server.info.address, timeoutMs: 1_500 })
+    })
+
+    afterAll(async () => {
+      client?.close()
+      await server?.stop()
+      if (etcd?.exitCode === null && etcd.signalCode === null) {
+        etcd.kill('SIGKILL')
+        await etcdExited
+      }
+      if (dir) rmSync(dir, { recursive: true, force: true })
+    })
+
+    test('reports ready and its backend', async () => {
+      expect(await client.health()).toEqual({ ready: true, backend: 'etcd', message: '' })
+      expect(server.info.address).toMatch(/^127\.0\.0\.1:\d+$/)
+    })
+
+    test('put, get and delete', async () => {
+      expect(await client.get('raw/absent')).toEqual({ type: 'ok', value: null })
+      expect(await client.put('raw/a', 'héllo')).toEqual({ type: 'ok', value: 'héllo' })
+      expect(await client.get('raw/a')).toEqual({ type: 'ok', value: 'héllo' })
+      expect(await client.delete('raw/a')).toEqual({ type: 'ok' })
+      expect(await client.get('raw/a')).toEqual({ type: 'ok', value: null })
+    })
+
+    test('cas succeeds on a match and fails (definitely) on a mismatch', async () => {
+      expect(await client.cas('raw/c', null, '1')).toEqual({ type: 'ok', value: { previous: null } })
+      expect(await client.cas('raw/c', null, '2')).toMatchObject({ type: 'fail', value: { previous: '1' } })
+      expect(await client.cas('raw/c', '1', '3')).toEqual({ type: 'ok', value: { previous: '1' } })
+      expect(await client.cas('raw/c', '1', '4')).toMatchObject({ type: 'fail', value: { previous: '3' } })
+      expect(await client.get('raw/c')).toEqual({ type: 'ok', value: '3' })
+    })
+
+    test('an empty key is refused as a definite failure', async () => {
+      expect(await client.put('', 'x')).toMatchObject({
+        type: 'fail',
+        error: expect.stringContaining('empty'),
+      })
+    })
+
+    test('list-append transactions read their own and earlier appends', async () => {
+      const first = await client.txn(
+        [
+          ['r', 1, null],
+          ['append', 1, 10],
+          ['append', 1, 11],
+          ['r', 1, null],
+        ],
+        { reads: 'list' },
+      )
+      expect(first).toEqual({
+        type: 'ok',
+        value: [
+          ['r', 1, []],
+          ['append', 1, 10],
+          ['append', 1, 11],
+          ['r', 1, [10, 11]],
+        ],
+      })
+      const second = await client.txn(
+        [
+          ['append', 1, 12],
+          ['r', 1, null],
+        ],
+        { reads: 'list', mode: 'pessimistic' },
+      )
+      expect(second.value).toEqual([
+        ['append', 1, 12],
+        ['r', 1, [10, 11, 12]],
+      ])
+    })
+
+    test('rw-register transactions', async () => {
+      const txn = await client.txn(
+        [
+          ['r', 'reg', null],
+          ['w', 'reg', 3],
+          ['r', 'reg', null],
+        ],
+        { reads: 'register' },
+      )
+      expect(txn).toEqual({
+        type: 'ok',
+        value: [
+          ['r', 'reg', null],
+          ['w', 'reg', 3],
+          ['r', 'reg', 3],
+        ],
+      })
+      expect((await client.txn([['r', 'reg', null]], { reads: 'register' })).value).toEqual([['r', 'reg', 3]])
+    })
+
+    test('interactive transactions commit, are freed, and fail definitely on a conflict', async () => {
+      const t1 = await client.begin({ mode: 'optimistic' })
+      expect(t1.type).toBe('ok')
+      const id = t1.value as number
+      expect(await client.txnGet(id, 'i/x')).toEqual({ type: 'ok', value: null })
+      expect(await client.txnPut(id, 'i/x', 'v1')).toEqual({ type: 'ok', value: 'v1' })
+      expect(await client.txnGet(id, 'i/x')).toEqual({ type: 'ok', value: 'v1' })
+      expect(await client.commit(id)).toEqual({ type: 'ok' })
+      expect(await client.get('i/x')).toEqual({ type: 'ok', value: 'v1' })
+      expect(await client.commit(id)).toMatchObject({
+        type: 'fail',
+        error: expect.stringMatching(/^not-found: .*id/),
+      })
+      expect(await client.txnGet(987654, 'i/x')).toMatchObject({
+        type: 'fail',
+        error: expect.stringMatching(/^not-found/),
+      })
+
+      const t2 = (await client.begin()).value as number
+      expect(await client.txnGet(t2, 'i/x')).toEqual({ type: 'ok', value: 'v1' })
+      expect(await client.put('i/x', 'concurrent')).toMatchObject({ type: 'ok' })
+      await client.txnPut(t2, 'i/x', 'v2')
+      expect(await client.commit(t2)).toMatchObject({
+        type: 'fail',
+        error: expect.stringMatching(/^definite: .*conflict/),
+      })
+      expect(await client.get('i/x')).toEqual({ type: 'ok', value: 'concurrent' })
+
+      const t3 = (await client.begin()).value as number
+      await client.txnPut(t3, 'i/x', 'never')
+      expect(await client.rollback(t3)).toEqual({ type: 'ok' })
+      expect(await client.get('i/x')).toEqual({ type: 'ok', value: 'concurrent' })
+    })
+
+    test('non-UTF-8 and malformed values are definite read failures, not crashes', async () => {
+      execFileSync('etcdctl', ['--endpoints', clientUrl, 'put', 'bad/bin'], {
+        input: Buffer.from([0x61, 0xff]),
+      })
+      expect(await client.get('bad/bin')).toMatchObject({
+        type: 'fail',
+        error: expect.stringContaining('not UTF-8'),
+      })
+      await client.put('bad/reg', 'x')
+      expect(await client.txn([['r', 'bad/reg', null]], { reads: 'register' })).toMatchObject({
+        type: 'fail',
+        error: expect.stringContaining('not a register'),
+      })
+      expect(await client.health()).toMatchObject({ ready: true })
+    })
+
+    test('with etcd gone, reads fail and writes are indeterminate', async () => {
+      etcd.kill('SIGKILL')
+      await etcdExited
+      const [get, put, cas, del, txn, commit] = await Promise.all([
+        client.get('raw/c'),
+        client.put('raw/c', 'x'),
+        client.cas('raw/c', '3', 'y'),
+        client.delete('raw/c'),
+        client.txn([['append', 1, 99]], { reads: 'list' }),
+        client.begin().then(async (b) => {
+          await client.txnPut(b.value as number, 'i/y', '1')
+          return client.commit(b.value as number)
+        }),
+      ])
+      expect(get.type).toBe('fail')
+      for (const c of [put, cas, del, txn, commit])
+        expect(c).toMatchObject({ type: 'info', error: expect.any(String) })
+      expect(txn.value).toEqual([['append', 1, 99]])
+      expect((await client.health()).ready).toBe(false)
+    })
+  },
+)
