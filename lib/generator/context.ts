@@ -28,8 +28,16 @@ export function processToThread(ctx: Context, process: Process): Thread {
 
 /** The context narrowed to the threads `keep` accepts (Jepsen's on-threads context filter). */
 export function restrict(ctx: Context, keep: (t: Thread) => boolean): Context {
-  return { ...ctx, threads: ctx.threads.filter(keep), free: ctx.free.filter(keep) }
+  // The thread list rarely changes, so each filter remembers its last answer.
+  let memo = restricted.get(keep)
+  if (memo?.from !== ctx.threads) {
+    memo = { from: ctx.threads, to: ctx.threads.filter(keep) }
+    restricted.set(keep, memo)
+  }
+  return { ...ctx, threads: memo.to, free: ctx.free.filter(keep) }
 }
+
+const restricted = new WeakMap<(t: Thread) => boolean, { from: readonly Thread[]; to: readonly Thread[] }>()
 
 export function allFree(ctx: Context): boolean {
   return ctx.free.length === ctx.threads.length

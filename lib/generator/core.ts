@@ -81,7 +81,9 @@ export function update(gen: Gen, ctx: Context, event: Event): Gen {
 export function fillIn(m: OpMap, ctx: Context): GenOp | Pending {
   const p = someFreeProcess(ctx)
   if (p === undefined) return PENDING
-  const o: GenOp = { ...m, type: m.type ?? 'invoke', process: m.process ?? p, time: m.time ?? ctx.time }
+  const o: GenOp = { type: m.type ?? 'invoke', process: m.process ?? p, time: m.time ?? ctx.time, f: m.f }
+  if (m.key !== undefined) o.key = m.key
+  if (m.value !== undefined) o.value = m.value
   return o
 }
 

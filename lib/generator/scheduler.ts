@@ -84,9 +84,16 @@ export class Scheduler {
       this.workers.set(t, event.process + this.concurrency)
   }
 
+  /** Keeps `free` in thread order (the nemesis last) without rescanning every thread. */
   private setBusy(t: Thread, busy: boolean): void {
-    if (busy) this.busy.add(t)
-    else this.busy.delete(t)
-    this.free = this.threads.filter((x) => !this.busy.has(x))
+    const rank = (x: Thread) => (x === 'nemesis' ? this.concurrency : x)
+    if (busy) {
+      this.busy.add(t)
+      this.free.splice(this.free.indexOf(t), 1)
+    } else if (this.busy.delete(t)) {
+      let i = this.free.length
+      while (i > 0 && rank(this.free[i - 1]) > rank(t)) i--
+      this.free.splice(i, 0, t)
+    }
   }
 }

@@ -1,0 +1,84 @@
+// `npm run bench -- runner`: the runner's own overhead. An in-process no-op client is driven
+// through the full runner (generator, scheduler, workers, history in memory, and optionally
+// the JSONL writer) at concurrency 10 and 100, against a baseline raw loop that calls the same
+// client directly from `concurrency` async loops with no generator, in the same run.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { clients, limit, repeat } from '../lib/generator/index.ts'
+import type { Op } from '../lib/history/op.ts'
+import type { Client } from '../lib/runner/client.ts'
+import { runTest } from '../lib/runner/run.ts'
+import type { BenchSection } from './main.ts'
+
+const OPS = 200_000
+
+const noopClient = (): Client => ({
+  open() {},
+  async invoke() {
+    return { type: 'ok' }
+  },
+  close() {},
+})
+
+async function rawLoop(concurrency: number): Promise<number> {
+  const client = noopClient()
+  const op: Op = { index: 0, time: 0, type: 'invoke', process: 0, f: 'noop' }
+  const signal = new AbortController().signal
+  let left = OPS
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await client.invoke(op, signal)
+    }),
+  )
+  return OPS / ((performance.now() - t0) / 1000)
+}
+
+async function runner(concurrency: number, historyPath?: string): Promise<number> {
+  const t0 = performance.now()
+  const r = await runTest({
+    generator: clients(limit(OPS, repeat({ f: 'noop' }))),
+    clientFactory: noopClient,
+    concurrency,
+    seed: 1,
+    historyPath,
+  })
+  if (r.counts.ok !== OPS) throw new Error(`runner bench: expected ${OPS} ok ops, got ${r.counts.ok}`)
+  return OPS / ((performance.now() - t0) / 1000)
+}
+
+export default async function (): Promise<BenchSection[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-bench-'))
+  const rows: Record<string, string | number>[] = []
+  try {
+    await runner(10) // warm-up
+    for (const concurrency of [10, 100]) {
+      const raw = await rawLoop(concurrency)
+      const mem = await runner(concurrency)
+      const file = await runner(concurrency, join(dir, `h${concurrency}.jsonl`))
+      const row = (what: string, rate: number) => ({
+        concurrency,
+        what,
+        'ops/s': Math.round(rate),
+        'vs raw loop': `${(rate / raw).toFixed(3)}x`,
+      })
+      rows.push(
+        row('raw loop (baseline)', raw),
+        row('runner, history in memory', mem),
+        row('runner + JSONL history', file),
+      )
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return [
+    {
+      title: `runner overhead: ${OPS} no-op client ops`,
+      rows,
+      notes: [
+        'target: runner >= 20,000 ops/s on 2 cores; raw loop = same client called directly, no generator',
+      ],
+    },
+  ]
+}
