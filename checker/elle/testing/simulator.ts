@@ -7,7 +7,7 @@
 // - read-committed: each read sees the latest committed state plus own writes; a write takes the
 //   key's lock until commit, and a txn that finds the lock taken aborts (no-wait locking).
 import type { Op } from '../../../lib/history/op.ts'
-import type { Mop, Workload } from '../types.ts'
+import type { Key, Mop, Workload } from '../types.ts'
 
 export type Isolation = 'strict-serializable' | 'snapshot-isolation' | 'read-committed'
 
@@ -30,7 +30,7 @@ interface Running {
   mops: Mop[]
   next: number
   snapshot: number
-  writes: Map<number, Value>
+  writes: Map<Key, Value>
 }
 
 /** mulberry32: a small seeded PRNG, so histories are reproducible. */
@@ -55,14 +55,14 @@ export function simulate(o: SimOptions): Op[] {
   let nextKey = active.length
   let nextValue = 1
   /** Committed versions per key, oldest first: [commit clock, value]. */
-  const store = new Map<number, [number, Value][]>()
+  const store = new Map<Key, [number, Value][]>()
   let clock = 0
   const history: Op[] = []
   const emit = (process: number, type: Op['type'], value: Mop[]): void => {
     history.push({ index: history.length, time: history.length, type, process, f: 'txn', value })
   }
 
-  const latest = (k: number, asOf = Number.POSITIVE_INFINITY): Value => {
+  const latest = (k: Key, asOf = Number.POSITIVE_INFINITY): Value => {
     const vs = store.get(k) ?? []
     for (let i = vs.length - 1; i >= 0; i--) if (vs[i][0] <= asOf) return vs[i][1]
     return null
@@ -78,13 +78,13 @@ export function simulate(o: SimOptions): Op[] {
       return [list ? 'append' : 'w', k, nextValue++]
     })
   /** Runs one micro-op against `base` (what the txn can see) and its own writes. */
-  const exec = (t: Running, i: number, base: (k: number) => Value): void => {
+  const exec = (t: Running, i: number, base: (k: Key) => Value): void => {
     const [f, k, v] = t.mops[i]
     const seen = t.writes.has(k) ? t.writes.get(k)! : base(k)
     if (f === 'r') t.mops[i] = ['r', k, Array.isArray(seen) ? [...seen] : seen]
     else t.writes.set(k, list ? [...((seen as number[] | null) ?? []), v as number] : (v as number))
   }
-  const locks = new Map<number, Running>()
+  const locks = new Map<Key, Running>()
   const release = (t: Running): void => {
     for (const k of t.writes.keys()) if (locks.get(k) === t) locks.delete(k)
   }
@@ -99,7 +99,7 @@ export function simulate(o: SimOptions): Op[] {
     }
     return true
   }
-  const ownAppends = (t: Running, k: number): number[] =>
+  const ownAppends = (t: Running, k: Key): number[] =>
     t.mops.filter((m) => m[0] === 'append' && m[1] === k).map((m) => m[2] as number)
 
   const running: (Running | undefined)[] = Array(o.concurrency).fill(undefined)
