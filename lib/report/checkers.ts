@@ -34,6 +34,8 @@ export interface AnomalyView {
   type: string
   explanation?: string
   steps: CycleStep[]
+  /** T1..Tn: the history index of each txn of the cycle and its micro-ops. */
+  txns: { name: string; op: string; text?: string }[]
   graph?: CycleLayout
   json: string
 }
@@ -112,38 +114,48 @@ function linearizations(r: Obj, key?: string): LinearizationView[] {
   return out
 }
 
-function txnLabel(t: unknown): { label: string; text?: string } {
-  if (typeof t === 'number') return { label: `T${t}` }
-  if (isObj(t)) {
-    const idx = pick(t, ['index', 'id'])
-    const value = t.value !== undefined ? str(t.value) : undefined
-    return { label: idx !== undefined ? `T${idx}` : (str(t) ?? '?'), text: value }
-  }
-  return { label: str(t) ?? '?' }
-}
+/** Resolves a history index to the op's value (a txn's micro-ops), for labels. */
+export type OpLookup = (index: number) => unknown
 
-function cycleSteps(a: Obj): CycleStep[] {
-  let raw = pick(a, ['cycle', 'steps'])
-  if (isObj(raw)) raw = pick(raw, ['steps', 'edges'])
-  if (!Array.isArray(raw)) return []
+const txnId = (t: unknown): string =>
+  isObj(t) ? (str(pick(t, ['op', 'index', 'id'])) ?? '?') : (str(t) ?? '?')
+
+/**
+ * The steps of an anomaly's cycle. The elle checker gives `steps: [{from, to, type, key, value,
+ * value2?, process?}]` with from/to = history indices of the txns; transactions are named
+ * T1..Tn in order of first appearance, as its explanation names them.
+ */
+function cycleSteps(
+  a: Obj,
+  lookup?: OpLookup,
+): { steps: CycleStep[]; txns: { name: string; op: string; text?: string }[] } {
+  const candidates = [a.steps, a.cycle, isObj(a.cycle) ? (a.cycle as Obj).steps : undefined]
+  const raw = (candidates.find((c) => Array.isArray(c) && c.some(isObj)) as unknown[] | undefined) ?? []
   const steps = raw.filter(isObj)
-  return steps.map((s, i) => {
-    const from = txnLabel(pick(s, ['from', 'txn', 'op']))
-    const toRaw = pick(s, ['to'])
-    const next = steps[(i + 1) % steps.length]
-    const to = toRaw !== undefined ? txnLabel(toRaw) : txnLabel(pick(next, ['from', 'txn', 'op']))
+  const names = new Map<string, string>()
+  const name = (id: string) => {
+    if (!names.has(id)) names.set(id, `T${names.size + 1}`)
+    return names.get(id)!
+  }
+  for (const s of steps) name(txnId(pick(s, ['from', 'txn'])))
+  const out = steps.map((s, i) => {
+    const toRaw = s.to ?? pick(steps[(i + 1) % steps.length], ['from', 'txn'])
     return {
-      from: from.label,
-      to: to.label,
-      edge: str(pick(s, ['edge', 'type', 'rel', 'kind'])) ?? '?',
+      from: name(txnId(pick(s, ['from', 'txn']))),
+      to: name(txnId(toRaw)),
+      edge: str(pick(s, ['type', 'edge', 'rel', 'kind'])) ?? '?',
       key: str(s.key),
       value: s.value2 !== undefined ? `${str(s.value) ?? 'nil'} → ${str(s.value2)}` : str(s.value),
-      fromText: from.text,
     }
   })
+  const txns = [...names].map(([op, n]) => {
+    const v = /^\d+$/.test(op) ? lookup?.(Number(op)) : undefined
+    return { name: n, op, text: v === undefined ? undefined : str(v) }
+  })
+  return { steps: out, txns }
 }
 
-function anomalies(r: Obj): AnomalyView[] {
+function anomalies(r: Obj, lookup?: OpLookup): AnomalyView[] {
   const raw = pick(r, ['anomalies'])
   const list: [string | undefined, unknown][] = Array.isArray(raw)
     ? raw.map((a) => [undefined, a])
@@ -152,26 +164,35 @@ function anomalies(r: Obj): AnomalyView[] {
           (Array.isArray(v) ? v : [v]).map((a): [string, unknown] => [t, a]),
         )
       : []
-  return list.map(([t, a]) => {
+  // The same anomaly reported twice (e.g. one cycle found from two starting edges) is shown once.
+  const seen = new Set<string>()
+  const unique = list.filter(([t, a]) => {
+    const id = `${t}:${JSON.stringify(a)}`
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
+  return unique.map(([t, a]) => {
     const o = isObj(a) ? a : { value: a }
-    const steps = cycleSteps(o)
+    const { steps, txns } = cycleSteps(o, lookup)
     return {
       type: str(pick(o, ['type', 'name'])) ?? t ?? 'anomaly',
       explanation: str(pick(o, ['explanation', 'text', 'description'])),
       steps,
-      graph: steps.length ? layoutCycle(steps) : undefined,
+      txns,
+      graph: steps.length ? layoutCycle(steps, new Map(txns.map((t) => [t.name, `op ${t.op}`]))) : undefined,
       json: clip(JSON.stringify(a, null, 2), 20_000),
     }
   })
 }
 
-export function checkerView(name: string, r: CheckResult): CheckerView {
+export function checkerView(name: string, r: CheckResult, lookup?: OpLookup): CheckerView {
   return {
     name,
     valid: r.valid,
     explanation: r.explanation,
     linearization: linearizations(r),
-    anomalies: anomalies(r),
+    anomalies: anomalies(r, lookup),
     json: clip(JSON.stringify(r, null, 2), MAX_JSON),
   }
 }

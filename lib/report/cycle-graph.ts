@@ -10,15 +10,14 @@ export interface CycleStep {
   edge: string
   key?: string
   value?: string
-  /** Longer text for the tooltip: the transaction's micro-ops. */
-  fromText?: string
 }
 
 export interface CycleNode {
   id: string
   x: number
   y: number
-  text?: string
+  /** A second, smaller line inside the node (e.g. "op 12"). */
+  note?: string
 }
 
 export interface CycleEdge {
@@ -32,6 +31,8 @@ export interface CycleEdge {
 
 export interface CycleLayout {
   width: number
+  /** The picture spans y from `top` to `top + height` (a flat cycle is cropped). */
+  top: number
   height: number
   r: number
   nodes: CycleNode[]
@@ -50,22 +51,20 @@ export function edgeLabel(s: Pick<CycleStep, 'edge' | 'key' | 'value'>): string 
 }
 
 /** Places the cycle's transactions clockwise on a circle and routes each step as a curve. */
-export function layoutCycle(steps: readonly CycleStep[]): CycleLayout {
+export function layoutCycle(steps: readonly CycleStep[], notes = new Map<string, string>()): CycleLayout {
   const ids: string[] = []
-  const text = new Map<string, string | undefined>()
-  for (const s of steps) {
-    for (const id of [s.from, s.to]) if (!ids.includes(id)) ids.push(id)
-    if (s.fromText && !text.has(s.from)) text.set(s.from, s.fromText)
-  }
+  for (const s of steps) for (const id of [s.from, s.to]) if (!ids.includes(id)) ids.push(id)
   const n = ids.length
   const R = n <= 1 ? 0 : Math.max(70, (n * (2 * NODE_R + 60)) / (2 * Math.PI))
   const cx = R + MARGIN
   const cy = R + MARGIN
   const pos = new Map<string, CycleNode>()
   ids.forEach((id, i) => {
-    const a = -Math.PI / 2 + (2 * Math.PI * i) / n + (n === 2 ? Math.PI / 2 : 0)
-    pos.set(id, { id, x: round(cx + R * Math.cos(a)), y: round(cy + R * Math.sin(a)), text: text.get(id) })
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / n + (n === 2 ? -Math.PI / 2 : 0)
+    pos.set(id, { id, x: round(cx + R * Math.cos(a)), y: round(cy + R * Math.sin(a)), note: notes.get(id) })
   })
+  // Vertical extent of everything drawn, to crop the picture.
+  const ys = [...pos.values()].flatMap((p) => [p.y - NODE_R, p.y + NODE_R])
   const edges = steps.map((s) => {
     const a = pos.get(s.from)!
     const b = pos.get(s.to)!
@@ -73,6 +72,7 @@ export function layoutCycle(steps: readonly CycleStep[]): CycleLayout {
     if (a === b) {
       // A self-loop (e.g. an internal anomaly): a small loop above the node.
       const d = `M ${a.x - 10} ${a.y - NODE_R} C ${a.x - 40} ${a.y - 80}, ${a.x + 40} ${a.y - 80}, ${a.x + 10} ${a.y - NODE_R - 4}`
+      ys.push(a.y - 82)
       return { edge: s.edge, label, d, lx: a.x, ly: round(a.y - 72) }
     }
     const dx = b.x - a.x
@@ -101,7 +101,10 @@ export function layoutCycle(steps: readonly CycleStep[]): CycleLayout {
     const d = `M ${round(start.x)} ${round(start.y)} Q ${round(c.x)} ${round(c.y)} ${round(end.x)} ${round(end.y)}`
     const lx = 0.25 * start.x + 0.5 * c.x + 0.25 * end.x
     const ly = 0.25 * start.y + 0.5 * c.y + 0.25 * end.y
+    ys.push(c.y, ly + py * 12 - 10, ly + py * 12 + 10)
     return { edge: s.edge, label, d, lx: round(lx + px * 12), ly: round(ly + py * 12) }
   })
-  return { width: 2 * cx, height: 2 * cy, r: NODE_R, nodes: [...pos.values()], edges }
+  const top = Math.max(0, Math.floor(Math.min(...ys) - 12))
+  const height = Math.min(2 * cy, Math.ceil(Math.max(...ys) + 12)) - top
+  return { width: 2 * cx, top, height, r: NODE_R, nodes: [...pos.values()], edges }
 }

@@ -91,27 +91,39 @@ describe('checker views', () => {
   })
 
   test('an anomaly with a cycle gets steps and a graph with one node per txn and one edge per step', () => {
-    const v = checkerView('list-append', {
-      valid: false,
-      checker: 'list-append',
-      anomalies: [
-        {
-          type: 'G-single',
-          explanation: 'T1 < T2 < T1',
-          cycle: [
-            { from: 1, to: 2, type: 'wr', key: 'x', value: 3 },
-            { from: 2, to: 1, type: 'rw', key: 'x', value: 3, value2: 4 },
-          ],
-        },
-      ],
-    })
+    const v = checkerView(
+      'list-append',
+      {
+        valid: false,
+        checker: 'list-append',
+        anomalies: [
+          {
+            type: 'G-single',
+            explanation: 'T1 < T2 < T1',
+            cycle: [11, 12, 11],
+            steps: [
+              { from: 11, to: 12, type: 'wr', key: 'x', value: 3 },
+              { from: 12, to: 11, type: 'rw', key: 'x', value: 3, value2: 4 },
+            ],
+          },
+        ],
+      },
+      (i) => [['append', 'x', i]],
+    )
     const [a] = v.anomalies
     expect(a.type).toBe('G-single')
     expect(a.steps.map((s) => [s.from, s.to, s.edge, s.value])).toEqual([
       ['T1', 'T2', 'wr', '3'],
       ['T2', 'T1', 'rw', '3 → 4'],
     ])
-    expect(a.graph?.nodes.map((n) => n.id)).toEqual(['T1', 'T2'])
+    expect(a.txns).toEqual([
+      { name: 'T1', op: '11', text: '[["append","x",11]]' },
+      { name: 'T2', op: '12', text: '[["append","x",12]]' },
+    ])
+    expect(a.graph?.nodes.map((n) => [n.id, n.note])).toEqual([
+      ['T1', 'op 11'],
+      ['T2', 'op 12'],
+    ])
     expect(a.graph?.edges.map((e) => e.label)).toEqual(['wr x=3', 'rw x=3 → 4'])
   })
 
@@ -134,11 +146,13 @@ test('cycle layout keeps every node and label inside the picture', () => {
   const g = layoutCycle(steps)
   for (const n of g.nodes) {
     expect(n.x - g.r).toBeGreaterThanOrEqual(0)
-    expect(n.y + g.r).toBeLessThanOrEqual(g.height)
+    expect(n.y - g.r).toBeGreaterThanOrEqual(g.top)
+    expect(n.y + g.r).toBeLessThanOrEqual(g.top + g.height)
   }
   for (const e of g.edges) {
     expect(e.lx).toBeGreaterThan(0)
-    expect(e.ly).toBeLessThan(g.height)
+    expect(e.ly).toBeGreaterThan(g.top)
+    expect(e.ly).toBeLessThan(g.top + g.height)
   }
 })
 

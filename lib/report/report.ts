@@ -95,7 +95,11 @@ export function renderReport(input: ReportInput): string {
   const data = reportData(input.history, {
     concurrency: Number.isInteger(concurrency) ? concurrency : undefined,
   })
-  const checkers: CheckerView[] = Object.entries(results?.checkers ?? {}).map(([n, r]) => checkerView(n, r))
+  const h = input.history
+  const lookup = (i: number) => (h[i]?.index === i ? h[i].value : h.find((op) => op.index === i)?.value)
+  const checkers: CheckerView[] = Object.entries(results?.checkers ?? {}).map(([n, r]) =>
+    checkerView(n, r, lookup),
+  )
   const { css, js } = inlineAssets()
   return eta.render('report', {
     title: test ? `${test.name} — ${test.startedAt}` : relative(dirname(dirname(runDir)), runDir),
