@@ -20,7 +20,11 @@ export interface ClientServerHandle {
   address: string
   stop(): Promise<void>
 }
-export type ClientServerStart = (node: NodeInfo, endpoints: DbEndpoints) => Promise<ClientServerHandle>
+export type ClientServerStart = (
+  node: NodeInfo,
+  endpoints: DbEndpoints,
+  run: { runId: string; storeDir?: string },
+) => Promise<ClientServerHandle>
 
 /** Connection info of a started cluster; structured-cloneable (for Vitest `provide`). */
 export interface ClusterInfo {
@@ -150,7 +154,7 @@ export class Cluster {
           Promise.all(
             started.info.nodes.map(async (node) => {
               const endpoints = db ? db.endpoints(started.dbContext(), node.name) : { endpoints: [] }
-              const handle = await startServer(node, endpoints)
+              const handle = await startServer(node, endpoints, started.info)
               started.clientServers.push(handle)
               started.info.clientServers.push({ node: node.name, address: handle.address })
             }),

@@ -1,9 +1,11 @@
 // Starting the cluster a test run asks for through its environment (JEPSEN_DB, JEPSEN_NODES,
-// JEPSEN_PROVIDER, ...): validate the config first, then load the DB automation and the client
-// server launcher, then start. Used by globalSetup.ts (and the CLI).
+// JEPSEN_PROVIDER, ...): validate the config first, then load the DB automation, then start the
+// nodes, the DB and one client server per node. Used by globalSetup.ts (and the CLI).
 import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { startClientServer } from '../client/server-process.ts'
 import type { Db } from '../db/db.ts'
 import type { ClientServerStart, StartedCluster } from './cluster.ts'
 import { clusterFromConfig } from './clusters.ts'
@@ -23,18 +25,20 @@ async function loadDb(config: ClusterConfig): Promise<Db> {
   return (factory as (o: object) => Db)(options)
 }
 
-/**
- * The client server launcher (lib/client/server-process.ts, export `startClientServer`), or
- * undefined while that module does not exist yet.
- */
-async function loadClientServers(db: Db, storeDir: string): Promise<ClientServerStart | undefined> {
-  const path = join(ROOT, 'lib', 'client', 'server-process.ts')
-  if (!existsSync(path)) return undefined
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
-  const start = mod.startClientServer
-  if (typeof start !== 'function') throw new Error(`${path} does not export a function "startClientServer"`)
-  return (node, endpoints) =>
-    start({ node, endpoints, db: db.name, args: db.clientServerArgs?.() ?? [], storeDir })
+/** One client server per node on the control host, logging into the run's store dir. */
+function clientServers(db: Db): ClientServerStart {
+  return async (node, endpoints, run) => {
+    const logDir = join(run.storeDir ?? join(ROOT, 'store', 'clusters', run.runId), 'nodes', node.name)
+    await mkdir(logDir, { recursive: true })
+    const server = await startClientServer({
+      node: node.name,
+      backend: db.name,
+      endpoints: endpoints.endpoints,
+      logFile: join(logDir, 'client-server.log'),
+      extraArgs: db.clientServerArgs?.(),
+    })
+    return { address: server.info.address, stop: () => server.stop() }
+  }
 }
 
 export interface FromEnvResult {
@@ -49,9 +53,9 @@ export async function startClusterFromEnv(
   const config = clusterConfigFromEnv(env) // before anything is provisioned
   const db = await loadDb(config)
   const storeDir = join(ROOT, 'store', 'clusters')
-  const builder = clusterFromConfig(config, { log }).withDb(db).withStoreDir(storeDir)
-  const clientServers = await loadClientServers(db, storeDir)
-  if (clientServers) builder.withClientServers(clientServers)
-  else log('client servers: lib/client/server-process.ts does not exist yet; none started')
+  const builder = clusterFromConfig(config, { log })
+    .withDb(db)
+    .withStoreDir(storeDir)
+    .withClientServers(clientServers(db))
   return { config, cluster: await builder.start() }
 }

@@ -74,6 +74,14 @@ export class LocalProvider implements Provider {
 
   async provision(ctx: ProvisionContext): Promise<NodeInfo[]> {
     requireRoot('the local cluster provider')
+    // The node's own files must stay visible inside it, so not under a path it gets privately.
+    for (const dir of [...PRIVATE_DIRS.map(([d]) => d), '/run', ...ctx.dataDirs]) {
+      if (`${ctx.runDir}/`.startsWith(`${dir}/`)) {
+        throw new Error(
+          `local provider: state dir ${ctx.runDir} is under ${dir}, which each node mounts privately; use another state dir (JEPSEN_STATE_DIR)`,
+        )
+      }
+    }
     const names = resourceNames(ctx.runId)
     const reg = ctx.registration
     const count = this.nodeCount
