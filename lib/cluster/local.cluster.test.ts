@@ -62,6 +62,20 @@ describe.runIf(isRoot)('local provider', () => {
     expect(date?.stderr).toMatch(/Operation not permitted/)
   })
 
+  test('exec reports exit codes and output of many short concurrent commands', async () => {
+    const results = await Promise.all(
+      [...cluster.remotes.values()].flatMap((r) =>
+        Array.from({ length: 8 }, (_, i) => r.exec(`echo ${i}; echo e >&2; exit 3`, { check: false })),
+      ),
+    )
+    expect(results.map((r) => r.code)).toEqual(Array(40).fill(3))
+    expect(results.every((r, i) => r.stdout === `${i % 8}\n` && r.stderr === 'e\n')).toBe(true)
+    await expect(cluster.remotes.get('n1')?.exec('exit 7')).rejects.toThrow(/on n1: `exit 7` exited 7/)
+    await expect(cluster.remotes.get('n1')?.exec('sleep 5', { timeoutMs: 200 })).rejects.toThrow(
+      /did not finish within 200 ms/,
+    )
+  })
+
   test('ssh refuses a node whose host key is not the recorded one', async () => {
     const [n1, n2] = cluster.info.nodes
     const wrong = join(await mkdtemp(join(tmpdir(), 'kh-')), 'known_hosts')

@@ -148,10 +148,21 @@ export class SshRemote implements Remote {
     const client = await this.connection()
     const full = wrapCommand(command, opts, this.node.ssh.username)
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000
-    const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(full, (err, ch) => (err ? reject(err) : resolve(ch))),
-    )
+    const node = this.node.name
+    // Listeners are attached in the exec callback itself: a short command's exit status can
+    // arrive in the same packet batch as the channel confirmation, before any later tick.
     const result = await new Promise<ExecResult>((resolve, reject) => {
+      client.exec(full, (err, channel) => (err ? reject(err) : collect(channel, resolve, reject)))
+    })
+    if (result.code !== 0 && opts.check !== false)
+      throw new RemoteCommandError(this.node.name, command, result)
+    return result
+
+    function collect(
+      channel: ClientChannel,
+      resolve: (r: ExecResult) => void,
+      reject: (e: Error) => void,
+    ): void {
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let code: number | undefined
@@ -159,7 +170,7 @@ export class SshRemote implements Remote {
       const timer = setTimeout(() => {
         channel.signal('KILL')
         channel.close()
-        reject(new RemoteTimeoutError(this.node.name, command, timeoutMs))
+        reject(new RemoteTimeoutError(node, command, timeoutMs))
       }, timeoutMs)
       channel.on('data', (d: Buffer) => stdout.push(d))
       channel.stderr.on('data', (d: Buffer) => stderr.push(d))
@@ -177,10 +188,7 @@ export class SshRemote implements Remote {
         })
       })
       channel.end(opts.stdin)
-    })
-    if (result.code !== 0 && opts.check !== false)
-      throw new RemoteCommandError(this.node.name, command, result)
-    return result
+    }
   }
 
   private sftp(): Promise<SFTPWrapper> {

@@ -1,0 +1,80 @@
+// Time from start to a ready local cluster: 5 namespace nodes reachable over ssh (host keys
+// checked), then with etcd, then with etcd and client servers (when the Rust binary is built),
+// and stop(). Baseline: creating and deleting 5 bare network namespaces in the same run.
+import { missingBinaryReason } from '../lib/client/server-process.ts'
+import type { Cluster } from '../lib/cluster/cluster.ts'
+import { LocalCluster } from '../lib/cluster/clusters.ts'
+import { startClusterFromEnv } from '../lib/cluster/from-env.ts'
+import { run } from '../lib/cluster/host.ts'
+import { etcd } from '../lib/db/etcd.ts'
+import type { BenchSection } from './main.ts'
+
+const NODES = 5
+const REPEAT = 3
+
+async function bareNamespaces(): Promise<number> {
+  const t = performance.now()
+  const names = Array.from({ length: NODES }, (_, i) => `jtbench${i}`)
+  await Promise.all(names.map((n) => run('ip', ['netns', 'add', n])))
+  await Promise.all(names.map((n) => run('ip', ['netns', 'delete', n])))
+  return performance.now() - t
+}
+
+async function timed(
+  make: () => Promise<{ stop(): Promise<void>; info: { timings: Record<string, number> } }>,
+) {
+  const t = performance.now()
+  const cluster = await make()
+  const ready = performance.now() - t
+  const t2 = performance.now()
+  await cluster.stop()
+  return { ready, stop: performance.now() - t2, timings: cluster.info.timings }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+export default async function (): Promise<BenchSection[]> {
+  if (process.getuid?.() !== 0) return [{ title: 'cluster start', rows: [], notes: ['needs root; skipped'] }]
+  const baseline = median(
+    await Promise.all([bareNamespaces()]).then(async (a) => [
+      ...a,
+      await bareNamespaces(),
+      await bareNamespaces(),
+    ]),
+  )
+  const variants: [
+    string,
+    () => Promise<{ stop(): Promise<void>; info: { timings: Record<string, number> } }>,
+  ][] = [
+    ['5 nodes, ssh ready', () => new LocalCluster({ nodes: NODES }).start()],
+    ['5 nodes + etcd healthy', () => (new LocalCluster({ nodes: NODES }) as Cluster).withDb(etcd()).start()],
+  ]
+  const notes: string[] = [`baseline: add+delete ${NODES} bare netns, median ${baseline.toFixed(0)} ms`]
+  const missing = missingBinaryReason()
+  if (missing) notes.push(`etcd + client servers skipped: ${missing}`)
+  else
+    variants.push([
+      '5 nodes + etcd + client servers (globalSetup path)',
+      async () => (await startClusterFromEnv({})).cluster,
+    ])
+  const rows: Record<string, string | number>[] = []
+  for (const [name, make] of variants) {
+    const runs = []
+    for (let i = 0; i < REPEAT; i++) runs.push(await timed(make))
+    const ready = median(runs.map((r) => r.ready))
+    const last = runs[runs.length - 1].timings
+    rows.push({
+      cluster: name,
+      'ready ms (median of 3)': Math.round(ready),
+      'x baseline': (ready / baseline).toFixed(1),
+      'stop ms': Math.round(median(runs.map((r) => r.stop))),
+      phases: Object.entries(last)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    })
+  }
+  return [{ title: `local cluster start (${NODES} nodes)`, rows, notes }]
+}
