@@ -24,6 +24,8 @@ export interface TimelineData {
   process: number[]
   /** The op's value (completion's for ok reads) and error, as short JSON text. */
   text: string[]
+  /** History index of each call's invocation. */
+  index: number[]
 }
 
 export interface PerfData {
@@ -44,6 +46,8 @@ export interface ReportData {
   perf: PerfData
   periods: (Omit<FaultPeriod, 'start' | 'end'> & { start: number; end: number })[]
   events: (Omit<NemesisEvent, 'time'> & { time: number })[]
+  /** Calls a checker singled out (e.g. the op that cannot be linearized), to highlight. */
+  marks: { call: number; index: number; label: string }[]
 }
 
 const ms = (ns: number) => Math.round(ns / 1e3) / 1e3
@@ -76,7 +80,13 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 }
 
-export function reportData(history: readonly Op[], opts: { concurrency?: number } = {}): ReportData {
+export interface ReportDataOptions {
+  concurrency?: number
+  /** History indices (of an invocation or a completion) to highlight, with a label each. */
+  marks?: { index: number; label: string }[]
+}
+
+export function reportData(history: readonly Op[], opts: ReportDataOptions = {}): ReportData {
   const duration = history.length ? ms(history[history.length - 1].time) : 0
   const calls = pairCalls(history)
   const rowFor = rowOf(opts.concurrency)
@@ -94,7 +104,9 @@ export function reportData(history: readonly Op[], opts: { concurrency?: number 
     f: [],
     process: [],
     text: [],
+    index: [],
   }
+  const callOf = new Map<number, number>()
   for (const c of calls) {
     const p = c.invoke.process as number
     let fi = fIndex.get(c.invoke.f)
@@ -111,6 +123,9 @@ export function reportData(history: readonly Op[], opts: { concurrency?: number 
     tl.process.push(p)
     const key = c.invoke.key !== undefined ? `key ${c.invoke.key}: ` : ''
     tl.text.push(key + shortText(callValue(c), c.completion?.error))
+    tl.index.push(c.invoke.index)
+    callOf.set(c.invoke.index, tl.index.length - 1)
+    if (c.completion) callOf.set(c.completion.index, tl.index.length - 1)
   }
   const { periods, events } = faultPeriods(history)
   return {
@@ -119,6 +134,10 @@ export function reportData(history: readonly Op[], opts: { concurrency?: number 
     perf: perf(tl, duration),
     periods: periods.map((p) => ({ ...p, start: ms(p.start), end: ms(p.end) })),
     events: events.map((e) => ({ ...e, time: ms(e.time) })),
+    marks: (opts.marks ?? []).flatMap((m) => {
+      const call = callOf.get(m.index)
+      return call === undefined ? [] : [{ call, index: m.index, label: m.label }]
+    }),
   }
 }
 

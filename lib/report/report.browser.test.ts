@@ -176,7 +176,7 @@ describe.skipIf(skip)('report in headless Chromium', () => {
     await page.mouse.move(box.x + x + 0.5, box.y + 24)
     await expect
       .poll(() => page.locator('#timeline .tooltip').textContent())
-      .toMatch(/^process \d+ · \w+ .* · ok · /)
+      .toMatch(/^op \d+ · process \d+ · \w+ .* · ok · /)
     // Zooming redraws the timeline.
     const drawn = Number(await page.getAttribute('#timeline', 'data-drawn'))
     await page.mouse.wheel(0, -300)
@@ -189,6 +189,13 @@ describe.skipIf(skip)('report in headless Chromium', () => {
     expect(await culprit.textContent()).toContain('cannot be linearized')
     expect(await page.locator('.linearization tr.prefix').count()).toBeGreaterThan(0)
     expect(await page.locator('.linearization code.state').count()).toBeGreaterThan(0)
+    // "show on timeline" zooms onto that op, which is outlined in black.
+    const before = await canvasPixels(page, '#timeline canvas', [[17, 17, 17]])
+    await culprit.getByRole('button', { name: 'show on timeline' }).click()
+    await expect
+      .poll(async () => (await canvasPixels(page, '#timeline canvas', [[17, 17, 17]])).near[0])
+      .toBeGreaterThan(before.near[0] + 20)
+    await page.locator('#timeline').screenshot({ path: join(register.dir, 'screenshots', 'timeline-focus.png') })
     await page.mouse.move(0, 0)
     await page.screenshot({ path: join(register.dir, 'screenshots', 'report.png'), fullPage: true })
     await page.close()

@@ -38,6 +38,21 @@ describe('reportData', () => {
     expect(d.duration).toBe(8)
   })
 
+  test('marks map any history index of a call (invocation or completion) to that call', () => {
+    const d = reportData(h, {
+      marks: [
+        { index: 4, label: 'x' },
+        { index: 5, label: 'y' },
+        { index: 3, label: 'nemesis' },
+      ],
+    })
+    expect(d.marks).toEqual([
+      { call: 1, index: 4, label: 'x' },
+      { call: 2, index: 5, label: 'y' },
+    ])
+    expect(d.timeline.index).toEqual([0, 1, 5])
+  })
+
   test('rows per process when the concurrency is unknown', () => {
     expect(reportData(h).timeline.rows).toEqual(['process 0', 'process 1', 'process 3'])
   })

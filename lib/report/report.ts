@@ -81,6 +81,20 @@ function inlineAssets(): { css: string; js: string } {
   return assets
 }
 
+/** The ops checkers single out, to highlight on the timeline. */
+function checkerMarks(checkers: CheckerView[]): { index: number; label: string }[] {
+  return checkers.flatMap((c) => [
+    ...c.linearization.flatMap((l) =>
+      l.op?.index !== undefined ? [{ index: l.op.index, label: `${c.name}: cannot be linearized` }] : [],
+    ),
+    ...c.anomalies.flatMap((a) =>
+      a.txns
+        .filter((t) => /^\d+$/.test(t.op))
+        .map((t) => ({ index: Number(t.op), label: `${a.type}: ${t.name}` })),
+    ),
+  ])
+}
+
 export interface ReportInput {
   runDir: string
   test?: TestRecord
@@ -92,20 +106,22 @@ export interface ReportInput {
 export function renderReport(input: ReportInput): string {
   const { test, results, runDir } = input
   const concurrency = Number(test?.options?.concurrency)
-  const data = reportData(input.history, {
-    concurrency: Number.isInteger(concurrency) ? concurrency : undefined,
-  })
   const h = input.history
   const lookup = (i: number) => (h[i]?.index === i ? h[i].value : h.find((op) => op.index === i)?.value)
   const checkers: CheckerView[] = Object.entries(results?.checkers ?? {}).map(([n, r]) =>
     checkerView(n, r, lookup),
   )
+  const data = reportData(h, {
+    concurrency: Number.isInteger(concurrency) ? concurrency : undefined,
+    marks: checkerMarks(checkers),
+  })
   const { css, js } = inlineAssets()
   return eta.render('report', {
     title: test ? `${test.name} — ${test.startedAt}` : relative(dirname(dirname(runDir)), runDir),
     test,
     valid: results?.valid,
     checkers,
+    hasResults: results !== undefined,
     files: runFiles(runDir),
     logs: nodeLogs(runDir),
     stats: {

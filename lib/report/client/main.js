@@ -32,11 +32,23 @@
   })
   for (const f of faults) item(faultColor(f, 0.5), `fault: ${f}`)
   if (data.events.length) item('#555', 'other nemesis op')
+  if (data.marks.length) item('#111', 'op a checker singled out (▼)')
 
   const opts = { typeNames, typeColors, faultColor }
   const timeline = ReportTimeline(document.getElementById('timeline'), data, opts)
   opts.onZoom = (min, max) => {
     if (min != null && max != null) timeline.setView(min * 1000, max * 1000)
+  }
+  for (const b of document.querySelectorAll('[data-focus-op]')) {
+    const mark = data.marks.find((m) => String(m.index) === b.dataset.focusOp)
+    if (!mark) {
+      b.remove()
+      continue
+    }
+    b.addEventListener('click', () => {
+      timeline.focus(mark.call)
+      document.getElementById('timeline').scrollIntoView({ behavior: 'smooth', block: 'center' })
+    })
   }
   const plots = ReportPlots(data, opts)
   plots.drawn.then(() =>

@@ -90,30 +90,65 @@ function ReportTimeline(el, data, opts) {
       ctx.fillStyle = '#555'
       ctx.fillRect(x, top, 1, plotH)
     }
-    // Bars, one path per outcome so each colour is filled once.
+    // Bars, one path per outcome so each colour is filled once. Where calls are narrower than
+    // a pixel, each pixel column of a row shows the outcome most of its calls had.
     const first = Math.floor(view.y / ROW_H)
     const last = Math.min(rows.length - 1, Math.floor((view.y + plotH) / ROW_H))
     const paths = opts.typeColors.map(() => new Path2D())
     const scale = w / (view.t1 - view.t0)
+    const counts = [0, 0, 0, 0]
     for (let ri = first; ri <= last; ri++) {
       const r = rows[ri]
       const y = top + ri * ROW_H - view.y + (ROW_H - BAR_H) / 2
-      let lastX = -1
+      let px = -1
+      const flush = () => {
+        if (px < 0) return
+        let best = 0
+        for (let k = 1; k < 4; k++) if (counts[k] > counts[best]) best = k
+        paths[best].rect(px, y, 1, BAR_H)
+        counts.fill(0)
+        px = -1
+      }
       for (let j = firstEndingAfter(r, view.t0); j < r.length; j++) {
         const i = r[j]
         if (tl.start[i] > view.t1) break
         const x0 = LABEL_W + (tl.start[i] - view.t0) * scale
-        const bw = Math.max(1, (tl.end[i] - tl.start[i]) * scale)
-        // At wide zoom many calls share a pixel: draw each pixel column once per row.
-        if (x0 + bw <= lastX) continue
-        lastX = x0 + bw
-        paths[tl.type[i]].rect(x0, y, bw, BAR_H)
+        const bw = (tl.end[i] - tl.start[i]) * scale
+        if (bw >= 1.5) {
+          flush()
+          paths[tl.type[i]].rect(x0, y, bw, BAR_H)
+          continue
+        }
+        const col = Math.floor(x0)
+        if (col !== px) flush()
+        px = col
+        counts[tl.type[i]]++
       }
+      flush()
     }
     paths.forEach((p, k) => {
       ctx.fillStyle = opts.typeColors[k]
       ctx.fill(p)
     })
+    // Ops a checker singled out: outlined, with a marker above the rows.
+    ctx.strokeStyle = '#111'
+    ctx.fillStyle = '#111'
+    ctx.lineWidth = 2
+    for (const m of data.marks) {
+      const i = m.call
+      if (tl.end[i] < view.t0 || tl.start[i] > view.t1) continue
+      const x0 = xOf(tl.start[i])
+      const bw = Math.max(3, (tl.end[i] - tl.start[i]) * scale)
+      const y = top + tl.row[i] * ROW_H - view.y + (ROW_H - BAR_H) / 2
+      if (y > top - ROW_H && y < top + plotH) ctx.strokeRect(x0 - 1, y - 1, bw + 2, BAR_H + 2)
+      const cx = x0 + bw / 2
+      ctx.beginPath()
+      ctx.moveTo(cx - 5, top - 7)
+      ctx.lineTo(cx + 5, top - 7)
+      ctx.lineTo(cx, top)
+      ctx.fill()
+    }
+    ctx.lineWidth = 1
     ctx.restore()
     // Row labels and grid.
     ctx.fillStyle = '#fff'
@@ -206,7 +241,7 @@ function ReportTimeline(el, data, opts) {
       return
     }
     const type = opts.typeNames[tl.type[i]]
-    tip.textContent = `process ${tl.process[i]} · ${tl.fs[tl.f[i]]} ${tl.text[i]} · ${type} · ${(tl.end[i] - tl.start[i]).toFixed(1)} ms at ${(tl.start[i] / 1000).toFixed(3)} s`
+    tip.textContent = `op ${tl.index[i]} · process ${tl.process[i]} · ${tl.fs[tl.f[i]]} ${tl.text[i]} · ${type} · ${(tl.end[i] - tl.start[i]).toFixed(1)} ms at ${(tl.start[i] / 1000).toFixed(3)} s`
     tip.style.display = 'block'
     tip.style.left = `${Math.min(x + 12, width - tip.offsetWidth - 4)}px`
     tip.style.top = `${y + 14}px`
@@ -218,7 +253,15 @@ function ReportTimeline(el, data, opts) {
     view.y = 0
     setView(full.t0, full.t1)
   })
+  /** Zooms onto call i (and the calls around it) and scrolls its row into view. */
+  function focus(i) {
+    const span = Math.max(20 * (tl.end[i] - tl.start[i]), (full.t1 - full.t0) / 100)
+    const mid = (tl.start[i] + tl.end[i]) / 2
+    view.y = Math.min(maxY(), Math.max(0, tl.row[i] * ROW_H - plotH / 2))
+    setView(mid - span / 2, mid + span / 2)
+  }
+
   window.addEventListener('resize', resize)
   resize()
-  return { setView, draw, canvas }
+  return { setView, draw, focus, canvas }
 }
