@@ -129,7 +129,7 @@ export function writeSyntheticRun(
   const nodes = ['n1', 'n2', 'n3']
   const test: TestRecord = {
     name,
-    workload: 'register',
+    workload: name,
     nemesis: ['partition', 'kill'],
     db: 'etcd',
     seed: o.seed ?? 1,

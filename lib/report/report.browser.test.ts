@@ -150,7 +150,7 @@ describe.skipIf(skip)('report in headless Chromium', () => {
     // Timeline: ok bars (green) and the partition/kill shading are on the canvas.
     const tl = await canvasPixels(page, '#timeline canvas', [
       [46, 157, 91],
-      [230, 220, 243],
+      [214, 208, 237],
     ])
     expect(tl.width).toBeGreaterThan(800)
     expect(tl.near[0]).toBeGreaterThan(2000)
@@ -195,7 +195,9 @@ describe.skipIf(skip)('report in headless Chromium', () => {
     await expect
       .poll(async () => (await canvasPixels(page, '#timeline canvas', [[17, 17, 17]])).near[0])
       .toBeGreaterThan(before.near[0] + 20)
-    await page.locator('#timeline').screenshot({ path: join(register.dir, 'screenshots', 'timeline-focus.png') })
+    await page
+      .locator('#timeline')
+      .screenshot({ path: join(register.dir, 'screenshots', 'timeline-focus.png') })
     await page.mouse.move(0, 0)
     await page.screenshot({ path: join(register.dir, 'screenshots', 'report.png'), fullPage: true })
     await page.close()

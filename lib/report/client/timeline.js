@@ -75,8 +75,6 @@ function ReportTimeline(el, data, opts) {
       if (p.end < view.t0 || p.start > view.t1) continue
       const x0 = Math.max(LABEL_W, xOf(p.start))
       const x1 = Math.min(width, xOf(p.end))
-      ctx.fillStyle = opts.faultColor(p.fault, 0.16)
-      ctx.fillRect(x0, top, Math.max(1, x1 - x0), plotH)
       ctx.fillStyle = opts.faultColor(p.fault, 0.85)
       ctx.fillRect(x0, 2, Math.max(1, x1 - x0), BAND_H - 4)
       if (x1 - x0 > 40) {
@@ -130,6 +128,13 @@ function ReportTimeline(el, data, opts) {
       ctx.fillStyle = opts.typeColors[k]
       ctx.fill(p)
     })
+    // Tint the bars inside fault periods too, so the periods show through dense rows.
+    for (const p of data.periods) {
+      if (p.end < view.t0 || p.start > view.t1) continue
+      const x0 = Math.max(LABEL_W, xOf(p.start))
+      ctx.fillStyle = opts.faultColor(p.fault, 0.3)
+      ctx.fillRect(x0, top, Math.max(1, Math.min(width, xOf(p.end)) - x0), plotH)
+    }
     // Ops a checker singled out: outlined, with a marker above the rows.
     ctx.strokeStyle = '#111'
     ctx.fillStyle = '#111'
