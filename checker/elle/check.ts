@@ -46,7 +46,14 @@ export function checkConsistency(history: readonly Op[], opts: CheckOptions = {}
   const anomaliesAsked = opts.anomalies ?? []
   const { workload, txns, problems } = collectTxns(history, opts.workload)
   const base = { checker: workload, workload, models, stats: { txns: txns.length, edges: 0 } }
-  if (problems.length > 0)
+  const inference =
+    problems.length > 0
+      ? undefined
+      : workload === 'list-append'
+        ? inferListAppend(txns)
+        : inferRwRegister(txns, opts)
+  problems.push(...(inference?.problems ?? []))
+  if (!inference || problems.length > 0)
     return {
       ...base,
       valid: 'unknown',
@@ -60,7 +67,6 @@ export function checkConsistency(history: readonly Op[], opts: CheckOptions = {}
       alsoNot: [],
     }
 
-  const inference = workload === 'list-append' ? inferListAppend(txns) : inferRwRegister(txns, opts)
   const edges = new EdgeList()
   inference.edges(edges.add)
   const need = needsEdges(models, anomaliesAsked)

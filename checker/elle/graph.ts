@@ -78,34 +78,30 @@ export function processEdges(txns: readonly Txn[], add: (a: number, b: number, l
 }
 
 /**
- * Realtime order as a transitive reduction: when T is invoked it records the current frontier
- * (completed txns not yet followed by a txn that began after they completed); when T completes
- * ok, it replaces that frontier. Calls `add(a, b)` for each a <rt b that survives. Txns without
- * an invocation (completion-only histories) get no realtime edges; info txns get only incoming.
+ * Realtime order as a transitive reduction: a txn is linked from the current frontier when it is
+ * invoked (completed txns not yet followed by a txn that began after they completed); when it
+ * completes ok, it replaces the frontier members that completed before it began. Txns without an
+ * invocation (completion-only histories) get no realtime edges; info txns get only incoming ones.
  */
 export function realtimePairs(
   txns: readonly Txn[],
   add: (a: number, b: number, l: number) => void,
   label = REALTIME,
 ): void {
-  const events: [at: number, t: Txn, isInvoke: boolean][] = []
+  const events: [at: number, t: Txn][] = []
   for (const t of txns) {
     if (t.invokeAt === undefined || t.type === 'fail') continue
-    events.push([t.invokeAt, t, true])
-    if (t.type === 'ok' && t.completeAt !== undefined) events.push([t.completeAt, t, false])
+    events.push([t.invokeAt, t])
+    if (t.type === 'ok' && t.completeAt !== undefined) events.push([t.completeAt, t])
   }
   events.sort((a, b) => a[0] - b[0])
-  const frontier = new Set<number>()
-  const seen = new Map<number, number[]>()
-  for (const [, t, isInvoke] of events) {
-    if (isInvoke) {
-      const preds = [...frontier]
-      for (const p of preds) add(p, t.id, label)
-      seen.set(t.id, preds)
-    } else {
-      for (const p of seen.get(t.id) ?? []) frontier.delete(p)
-      seen.delete(t.id)
-      frontier.add(t.id)
+  let frontier: Txn[] = []
+  for (const [when, t] of events) {
+    if (when === t.invokeAt) {
+      for (const p of frontier) add(p.id, t.id, label)
+      continue
     }
+    frontier = frontier.filter((p) => p.completeAt! > t.invokeAt!)
+    frontier.push(t)
   }
 }

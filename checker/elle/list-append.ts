@@ -5,6 +5,7 @@
 // future-read and lost-update. Appends that no read saw follow the longest read (ok txns only;
 // an unseen append of an info txn may never have happened).
 import { entry } from './entry.ts'
+import { duplicateWrite } from './txns.ts'
 import type { Anomaly, Elem, Inference, Key, Mop, Txn } from './types.ts'
 import { RW, WR, WW } from './types.ts'
 
@@ -36,42 +37,46 @@ const show = (x: unknown): string => JSON.stringify(x)
 
 export function inferListAppend(txns: readonly Txn[]): Inference {
   const anomalies: Anomaly[] = []
+  const problems: string[] = []
   const writes = new Map<Key, Map<Elem, Write>>()
   for (const t of txns) {
-    const last = new Map<Key, Write>()
-    t.mops.forEach(([f, k, v], mi) => {
-      if (f !== 'append') return
-      const m = entry(writes, k, () => new Map())
-      const w: Write = { t, mi, final: true }
-      if (!m.has(v as Elem)) m.set(v as Elem, w)
-      const prev = last.get(k)
-      if (prev) prev.final = false
-      last.set(k, w)
-    })
+    const mops = t.mops
+    for (let mi = 0; mi < mops.length; mi++) {
+      const [f, k, v] = mops[mi]
+      if (f !== 'append') continue
+      const m = entry(writes, k, () => new Map<Elem, Write>())
+      const prev = m.get(v as Elem)
+      if (prev) {
+        if (problems.length < 10) problems.push(duplicateWrite('append', t.op, prev.t.op, k, v))
+        continue
+      }
+      let final = true
+      for (let j = mi + 1; j < mops.length && final; j++)
+        if (mops[j][0] === 'append' && mops[j][1] === k) final = false
+      m.set(v as Elem, { t, mi, final })
+    }
   }
   const writer = (k: Key, e: Elem): Write | undefined => writes.get(k)?.get(e)
+  const failedKeys = new Set<Key>()
+  for (const t of txns)
+    if (t.type === 'fail') for (const [f, k] of t.mops) if (f === 'append') failedKeys.add(k)
 
   const reads = new Map<Key, Read[]>()
-  const extReads = new Map<number, Read[]>()
   for (const t of txns) {
     if (t.type !== 'ok') continue
-    checkInternal(t, writer, anomalies)
-    const touched = new Set<Key>()
-    t.mops.forEach(([f, k, v], mi) => {
-      const first = !touched.has(k)
-      touched.add(k)
-      if (f !== 'r') return
-      const list = (v ?? []) as Elem[]
-      const r: Read = { t, mi, list, external: first, len: -1 }
-      const rs = entry(reads, k, () => [])
-      rs.push(r)
-      if (first) {
-        const e = entry(extReads, t.id, () => [])
-        e.push(r)
-      }
-      readAnomalies(r, k, writer, anomalies)
-    })
+    const mops = t.mops
+    if (repeatsKey(mops)) checkInternal(t, writer, anomalies)
+    for (let mi = 0; mi < mops.length; mi++) {
+      const [f, k, v] = mops[mi]
+      if (f !== 'r') continue
+      let external = true
+      for (let j = 0; j < mi && external; j++) if (mops[j][1] === k) external = false
+      const r: Read = { t, mi, list: (v ?? []) as Elem[], external, len: -1 }
+      entry(reads, k, (): Read[] => []).push(r)
+      readAnomalies(r, k, writer, failedKeys.has(k), anomalies)
+    }
   }
+  const extRead = (t: Txn, k: Key): Read | undefined => reads.get(k)?.find((r) => r.t === t && r.external)
 
   const orders = new Map<Key, KeyOrder>()
   for (const [k, rs] of reads) orders.set(k, versionOrder(k, rs, anomalies))
@@ -109,16 +114,17 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
   /** The versions before and after position `i` of key k's order (unseen appends come last). */
   const explainStep: Inference['explainStep'] = (from, to, label) => {
     if (label === WR)
-      for (const r of extReads.get(to.id) ?? []) {
-        const o = orders.get(r.t.mops[r.mi][1])!
-        if (r.len > 0 && writer(r.t.mops[r.mi][1], o.order[r.len - 1])?.t === from)
-          return { from: from.op, to: to.op, type: 'wr', key: r.t.mops[r.mi][1], value: o.order[r.len - 1] }
+      for (const [, k] of to.mops) {
+        const r = extRead(to, k)
+        const o = orders.get(k)!
+        if (r && r.len > 0 && writer(k, o.order[r.len - 1])?.t === from)
+          return { from: from.op, to: to.op, type: 'wr', key: k, value: o.order[r.len - 1] }
       }
     if (label === RW)
-      for (const r of extReads.get(from.id) ?? []) {
-        const k = r.t.mops[r.mi][1]
-        const next = nextAppendBy(k, r.len, to)
-        if (r.len >= 0 && next !== undefined)
+      for (const [, k] of from.mops) {
+        const r = extRead(from, k)
+        const next = r && r.len >= 0 ? nextAppendBy(k, r.len, to) : undefined
+        if (r && next !== undefined)
           return { from: from.op, to: to.op, type: 'rw', key: k, value: prevValue(k, r.len), value2: next }
       }
     if (label === WW)
@@ -140,7 +146,18 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
     return u ? u.t.mops[u.mi][2] : undefined
   }
 
-  return { anomalies, edges, explainStep }
+  return { problems, anomalies, edges, explainStep }
+}
+
+const appendsTo = (mops: readonly Mop[], k: Key): boolean => {
+  for (const m of mops) if (m[0] === 'append' && m[1] === k) return true
+  return false
+}
+
+/** Only a txn that touches some key twice can be internally inconsistent or read its future. */
+function repeatsKey(mops: readonly Mop[]): boolean {
+  for (let i = 1; i < mops.length; i++) for (let j = 0; j < i; j++) if (mops[i][1] === mops[j][1]) return true
+  return false
 }
 
 /** Reads inside one txn must agree with its own earlier reads and appends; and no future reads. */
@@ -192,10 +209,11 @@ function readAnomalies(
   r: Read,
   k: Key,
   writer: (k: Key, e: Elem) => Write | undefined,
+  failedWrites: boolean,
   out: Anomaly[],
 ): void {
   const mop: Mop = r.t.mops[r.mi]
-  for (const e of r.list) {
+  for (const e of failedWrites ? r.list : []) {
     const w = writer(k, e)
     if (w?.t.type === 'fail') {
       out.push({
@@ -299,7 +317,7 @@ function lostUpdates(reads: Map<Key, Read[]>, out: Anomaly[]): void {
   for (const [k, rs] of reads) {
     const byLen = new Map<number, Read[]>()
     for (const r of rs) {
-      if (!r.external || r.len < 0 || !r.t.mops.some((m) => m[0] === 'append' && m[1] === k)) continue
+      if (!r.external || r.len < 0 || !appendsTo(r.t.mops, k)) continue
       const g = entry(byLen, r.len, () => [])
       g.push(r)
     }

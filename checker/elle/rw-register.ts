@@ -7,6 +7,7 @@
 import { entry } from './entry.ts'
 import { EdgeList, Graph, realtimePairs } from './graph.ts'
 import { nontrivialSccs } from './scc.ts'
+import { duplicateWrite } from './txns.ts'
 import type { Anomaly, CheckOptions, Elem, Inference, Key, Txn } from './types.ts'
 import { RW, WR, WW } from './types.ts'
 
@@ -35,14 +36,20 @@ const show = (x: unknown): string => JSON.stringify(x)
 
 export function inferRwRegister(txns: readonly Txn[], opts: CheckOptions): Inference {
   const anomalies: Anomaly[] = []
+  const problems: string[] = []
   const writes = new Map<Key, Map<Elem, Write>>()
   for (const t of txns) {
     const last = new Map<Key, Write>()
     for (const [f, k, v] of t.mops) {
       if (f !== 'w') continue
-      const m = entry(writes, k, () => new Map())
+      const m = entry(writes, k, () => new Map<Elem, Write>())
+      const dup = m.get(v as Elem)
+      if (dup) {
+        if (problems.length < 10) problems.push(duplicateWrite('w', t.op, dup.t.op, k, v))
+        continue
+      }
       const w: Write = { t, final: true }
-      if (!m.has(v as Elem)) m.set(v as Elem, w)
+      m.set(v as Elem, w)
       const prev = last.get(k)
       if (prev) prev.final = false
       last.set(k, w)
@@ -157,7 +164,7 @@ export function inferRwRegister(txns: readonly Txn[], opts: CheckOptions): Infer
     return undefined
   }
 
-  return { anomalies, edges, explainStep }
+  return { problems, anomalies, edges, explainStep }
 }
 
 /** Builds key k's version graph from the enabled sources and reports cycles in it. */

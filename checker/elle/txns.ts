@@ -9,7 +9,7 @@ import type { Elem, Key, Mop, Txn, Workload } from './types.ts'
 export interface Txns {
   workload: Workload
   txns: Txn[]
-  /** Input problems (bad shapes, non-unique writes); any of them makes the verdict "unknown". */
+  /** Input problems (bad shapes); any of them makes the verdict "unknown". */
   problems: string[]
 }
 
@@ -117,25 +117,11 @@ export function collectTxns(history: readonly Op[], workload?: Workload): Txns {
   txns.forEach((t, i) => {
     t.id = i
   })
-  problems.push(...duplicateWrites(txns, wl))
   return { workload: wl, txns, problems }
 }
 
-/** Elle-class inference needs every (key, value) written at most once. */
-function duplicateWrites(txns: Txn[], workload: Workload): string[] {
-  const writeF = WRITE_F[workload]
-  const seen = new Map<Key, Map<Elem, number>>()
-  const out: string[] = []
-  for (const t of txns)
-    for (const [f, k, v] of t.mops) {
-      if (f !== writeF) continue
-      const m = entry(seen, k, () => new Map())
-      const prev = m.get(v as Elem)
-      if (prev !== undefined && out.length < 10)
-        out.push(
-          `duplicate-${writeF === 'append' ? 'appends' : 'writes'}: op ${t.op} and op ${prev} both ${writeF === 'append' ? 'append' : 'write'} ${show(v)} to key ${show(k)}; every value written to a key must be unique`,
-        )
-      else m.set(v as Elem, t.op)
-    }
-  return out
+/** Elle-class inference needs every (key, value) written at most once: the problem text. */
+export function duplicateWrite(f: string, op: number, prevOp: number, k: Key, v: unknown): string {
+  const what = f === 'append' ? 'append' : 'write'
+  return `duplicate-${what}s: op ${op} and op ${prevOp} both ${what} ${show(v)} to key ${show(k)}; every value written to a key must be unique`
 }

@@ -83,6 +83,8 @@ export interface CheckOptions {
 
 /** What a workload's inference hands to the graph and cycle search. */
 export interface Inference {
+  /** Input problems (non-unique writes) that make any verdict "unknown". */
+  problems: string[]
   anomalies: Anomaly[]
   /** Adds ww/wr/rw edges. */
   edges: (add: (from: number, to: number, label: number) => void) => void
