@@ -1,0 +1,156 @@
+// The built-in models (DESIGN §9): `register` (read/write), `cas-register` (plus cas
+// [expected, new]), `multi-register` (Knossos-style txns of reads and writes over named
+// registers) and `kv` (Porcupine's get/put/append on string values, one partition per key).
+// Each is built by a factory taking its initial value, so that worker threads can rebuild it.
+import { equalValue, hashValue, type Model, type ModelOp } from './model.ts'
+
+type Scalar = unknown
+
+const isRead = (op: ModelOp) => op.f === 'read'
+
+function registerModel(name: 'register' | 'cas-register', initial: Scalar = null): Model<Scalar> {
+  return {
+    name,
+    fs: name === 'register' ? ['read', 'write'] : ['read', 'write', 'cas'],
+    init: () => initial ?? null,
+    step(state, op) {
+      if (op.f === 'read') return equalValue(state, op.value) ? state : undefined
+      if (op.f === 'write') return op.value ?? null
+      const [expected, next] = casArgs(op.value)
+      return equalValue(state, expected) ? next : undefined
+    },
+    hash: (s) => hashValue(s),
+    equal: equalValue,
+    readOnly: isRead,
+    spec: { name, initial },
+  }
+}
+
+function casArgs(v: unknown): [unknown, unknown] {
+  if (!Array.isArray(v) || v.length !== 2)
+    throw new Error(`cas value must be [expected, new]; got ${JSON.stringify(v)}`)
+  return [v[0], v[1]]
+}
+
+type Registers = Record<string, unknown>
+type MicroOp = [string, string, unknown]
+
+function microOps(v: unknown): MicroOp[] {
+  if (!Array.isArray(v) || !v.every((m) => Array.isArray(m) && m.length === 3))
+    throw new Error(`txn value must be a list of [read|write, key, value]; got ${JSON.stringify(v)}`)
+  return v as MicroOp[]
+}
+
+const isReadMop = (m: MicroOp) => m[0] === 'read' || m[0] === 'r'
+
+function multiRegisterModel(initial: Registers = {}): Model<Registers> {
+  return {
+    name: 'multi-register',
+    fs: ['txn'],
+    init: () => ({ ...initial }),
+    step(state, op) {
+      let out = state
+      for (const m of microOps(op.value)) {
+        const [f, k, v] = m
+        if (isReadMop(m)) {
+          if (!equalValue(out[k] ?? null, v)) return undefined
+        } else if (f === 'write' || f === 'w') {
+          if (out === state) out = { ...state }
+          out[k] = v
+        } else throw new Error(`multi-register micro-op must be read or write; got ${JSON.stringify(m)}`)
+      }
+      return out
+    },
+    hash: (s) => hashValue(s),
+    equal: equalValue,
+    readOnly: (op) => microOps(op.value).every(isReadMop),
+    spec: { name: 'multi-register', initial },
+  }
+}
+
+type Strings = Record<string, string>
+
+/**
+ * kv state: the values, plus a polynomial hash per value (extended in O(appended length) on
+ * append, so long values are never rehashed) and their order-independent sum.
+ */
+interface KvState {
+  values: Strings
+  hashes: Record<string, number>
+  hash: number
+}
+
+const extendHash = (h: number, s: string): number => {
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
+  return h
+}
+
+/** Spreads a 32-bit hash so that sums of per-key hashes stay well distributed. */
+const finish = (h: number): number => {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return h ^ (h >>> 16)
+}
+
+function kvState(values: Strings): KvState {
+  const hashes: Record<string, number> = {}
+  let hash = 0
+  for (const k in values) {
+    hashes[k] = extendHash(hashValue(k), values[k])
+    hash = (hash + finish(hashes[k])) | 0
+  }
+  return { values, hashes, hash }
+}
+
+function kvModel(initial: Strings = {}): Model<KvState> {
+  return {
+    name: 'kv',
+    fs: ['get', 'put', 'append'],
+    init: () => kvState({ ...initial }),
+    step(state, op) {
+      const k = op.key ?? ''
+      const cur = state.values[k] ?? ''
+      if (op.f === 'get') return (op.value ?? '') === cur ? state : undefined
+      const v = String(op.value ?? '')
+      const old = state.hashes[k] ?? hashValue(k)
+      const h = extendHash(op.f === 'put' ? hashValue(k) : old, v)
+      return {
+        values: { ...state.values, [k]: op.f === 'put' ? v : cur + v },
+        hashes: { ...state.hashes, [k]: h },
+        hash: (state.hash - (k in state.hashes ? finish(old) : 0) + finish(h)) | 0,
+      }
+    },
+    hash: (s) => s.hash,
+    equal: (a, b) => a.hash === b.hash && equalValue(a.values, b.values),
+    readOnly: (op) => op.f === 'get',
+    partition: (op) => op.key ?? '',
+    show: (s, op) =>
+      op?.key !== undefined && Object.keys(s.values).length > 1
+        ? `{${JSON.stringify(op.key)}: ${JSON.stringify(s.values[op.key] ?? '')}, …}`
+        : JSON.stringify(s.values),
+    spec: { name: 'kv', initial },
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: factories take model-specific initial values
+export const MODELS: Record<string, (initial?: any) => Model<any>> = {
+  register: (initial?: Scalar) => registerModel('register', initial),
+  'cas-register': (initial?: Scalar) => registerModel('cas-register', initial),
+  'multi-register': multiRegisterModel,
+  kv: kvModel,
+}
+
+export const register = MODELS.register
+export const casRegister = MODELS['cas-register']
+export const multiRegister = multiRegisterModel
+export const kv = kvModel
+
+/** A model by name (built-in, default initial value) or a model object as is. */
+export function resolveModel(m: string | Model<unknown> | undefined): Model<unknown> {
+  if (m === undefined) return casRegister()
+  if (typeof m !== 'string') return m
+  const factory = MODELS[m]
+  if (!factory)
+    throw new Error(`unknown linearizability model '${m}' (allowed: ${Object.keys(MODELS).join(', ')})`)
+  return factory()
+}

@@ -1,0 +1,80 @@
+// A lazily started, process-wide pool of checker worker threads. Workers are unref'd while
+// idle so they never keep a process alive, and ref'd while they hold parts of a job so that
+// a script awaiting a verdict does not exit early. A crashed worker fails its parts as unknown.
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { PartVerdict } from './runner.ts'
+import type { WorkerRequest } from './worker.ts'
+
+interface Slot {
+  worker: Worker
+  /** Outstanding part ids per job. */
+  outstanding: Map<number, Set<number>>
+}
+
+const handlers = new Map<number, (v: PartVerdict) => void>()
+let slots: Slot[] = []
+
+/** Default worker count: every core but the calling thread's. */
+export const defaultWorkers = (): number => Math.max(1, availableParallelism() - 1)
+
+function spawn(): Slot {
+  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    workerData: { entry: new URL('./worker.ts', import.meta.url).href },
+  })
+  const slot: Slot = { worker, outstanding: new Map() }
+  worker.unref()
+  worker.on('message', (v: PartVerdict) => {
+    const ids = slot.outstanding.get(v.job)
+    ids?.delete(v.id)
+    if (ids?.size === 0) slot.outstanding.delete(v.job)
+    if (slot.outstanding.size === 0) worker.unref()
+    handlers.get(v.job)?.(v)
+  })
+  worker.on('error', (e) => {
+    slots = slots.filter((s) => s !== slot)
+    for (const [job, ids] of slot.outstanding)
+      for (const id of ids)
+        handlers.get(job)?.({
+          job,
+          id,
+          valid: 'unknown',
+          reason: `worker thread crashed: ${e.message}`,
+          configurations: 0,
+          ms: 0,
+        })
+  })
+  return slot
+}
+
+export function workerSlots(n: number): Slot[] {
+  while (slots.length < n) slots.push(spawn())
+  return slots.slice(0, n)
+}
+
+export function onJob(job: number, handler: (v: PartVerdict) => void): void {
+  handlers.set(job, handler)
+}
+
+export function submit(slot: Slot, req: Extract<WorkerRequest, { type: 'check' }>): void {
+  const ids = slot.outstanding.get(req.job)
+  if (ids) ids.add(req.id)
+  else slot.outstanding.set(req.job, new Set([req.id]))
+  slot.worker.ref()
+  slot.worker.postMessage(req)
+}
+
+export function jobLoad(slot: Slot, job: number): number {
+  return slot.outstanding.get(job)?.size ?? 0
+}
+
+export function cancelJob(job: number): void {
+  handlers.delete(job)
+  for (const s of slots) {
+    if (!s.outstanding.delete(job)) continue
+    s.worker.postMessage({ type: 'cancel', job } satisfies WorkerRequest)
+    if (s.outstanding.size === 0) s.worker.unref()
+  }
+}
+
+export type { Slot }
