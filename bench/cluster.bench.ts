@@ -63,7 +63,12 @@ export default async function (): Promise<BenchSection[]> {
   const rows: Record<string, string | number>[] = []
   for (const [name, make] of variants) {
     const runs = []
-    for (let i = 0; i < REPEAT; i++) runs.push(await timed(make))
+    try {
+      for (let i = 0; i < REPEAT; i++) runs.push(await timed(make))
+    } catch (err) {
+      notes.push(`${name}: failed: ${(err as Error).message.split('\n')[0]}`)
+      continue
+    }
     const ready = median(runs.map((r) => r.ready))
     const last = runs[runs.length - 1].timings
     rows.push({
