@@ -183,6 +183,17 @@ describe.skipIf(skip)('report in headless Chromium', () => {
     await expect
       .poll(async () => Number(await page.getAttribute('#timeline', 'data-drawn')))
       .toBeGreaterThan(drawn)
+    // Drag-zooming a plot zooms the timeline to the same time range.
+    const zoomedBy = Number(await page.getAttribute('#timeline', 'data-drawn'))
+    await page.locator('#plot-rate').scrollIntoViewIfNeeded()
+    const over = (await page.locator('#plot-rate .u-over').boundingBox())!
+    await page.mouse.move(over.x + over.width * 0.3, over.y + 40)
+    await page.mouse.down()
+    await page.mouse.move(over.x + over.width * 0.5, over.y + 40, { steps: 5 })
+    await page.mouse.up()
+    await expect
+      .poll(async () => Number(await page.getAttribute('#timeline', 'data-drawn')))
+      .toBeGreaterThan(zoomedBy)
     // The failing linearization: prefix rows, the op that cannot be linearized, the states tried.
     const culprit = page.locator('.linearization tr.culprit')
     await expect.poll(() => culprit.isVisible()).toBe(true)

@@ -36,8 +36,10 @@
 
   const opts = { typeNames, typeColors, faultColor }
   const timeline = ReportTimeline(document.getElementById('timeline'), data, opts)
+  // A zoom in any plot zooms the timeline; a reset (null) shows the whole history again.
   opts.onZoom = (min, max) => {
-    if (min != null && max != null) timeline.setView(min * 1000, max * 1000)
+    if (min == null || max == null) timeline.setView(0, data.duration)
+    else timeline.setView(min * 1000, max * 1000)
   }
   for (const b of document.querySelectorAll('[data-focus-op]')) {
     const mark = data.marks.find((m) => String(m.index) === b.dataset.focusOp)

@@ -44,18 +44,22 @@ function ReportPlots(data, opts) {
         hooks: {
           drawClear: [shade],
           draw: [
-            () => {
+            (self) => {
+              // uPlot sets its initial scales asynchronously; remember them as the reset view.
+              self.initialX ??= { min: self.scales.x.min, max: self.scales.x.max }
               el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1)
               ready()
             },
           ],
           setScale: [
             (self, key) => {
-              if (key !== 'x' || syncing) return
+              // Scale changes before the first draw are uPlot's initial auto-ranging, not a zoom.
+              if (key !== 'x' || syncing || !self.initialX) return
               syncing = true
               const { min, max } = self.scales.x
-              for (const o of plots) if (o !== self) o.setScale('x', { min, max })
-              opts.onZoom(min, max)
+              const reset = min === self.initialX.min && max === self.initialX.max
+              for (const o of plots) if (o !== self) o.setScale('x', reset ? o.initialX : { min, max })
+              opts.onZoom(reset ? null : min, reset ? null : max)
               syncing = false
             },
           ],
