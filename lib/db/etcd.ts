@@ -2,16 +2,16 @@
 // member per node started with start-stop-daemon and a pidfile, readiness and leader lookup
 // over etcd's HTTP gateway from the control host. The read mode (linearizable by default, or
 // serializable = possibly stale) is a client-server setting: `clientServerArgs()` returns it
-// for the cluster to pass to every client server (`--reads linearizable|serializable`).
+// for the cluster to pass to every client server (`--etcd-reads linearizable|serializable`).
 import { access, constants } from 'node:fs/promises'
 import { z } from 'zod'
 import type { NodeInfo, Remote } from '../control/remote.ts'
+import { commandLine } from '../control/shell.ts'
 import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from './daemon.ts'
 import type { Db, DbContext, DbEndpoints, DbRole } from './db.ts'
 import { request, requestJson } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
 import { parseOptions } from './options.ts'
-import { sh } from './shell.ts'
 import { uploadIfChanged } from './upload.ts'
 import { type StartStatus, superviseStart } from './wait.ts'
 
@@ -129,7 +129,7 @@ export class EtcdDb implements Db {
   }
 
   clientServerArgs(): string[] {
-    return ['--reads', this.options.reads]
+    return ['--etcd-reads', this.options.reads]
   }
 
   async setup(ctx: DbContext): Promise<void> {
@@ -141,8 +141,8 @@ export class EtcdDb implements Db {
     })
     await this.teardown(ctx)
     await onNodes(ctx, 'etcd install', async (_node, remote) => {
-      await remote.exec(sh('mkdir', '-p', ETCD_PATHS.dir, ETCD_PATHS.dataParent), { sudo: true })
-      await remote.exec(sh('truncate', '-s', '0', ETCD_PATHS.log), { sudo: true })
+      await remote.exec(commandLine(['mkdir', '-p', ETCD_PATHS.dir, ETCD_PATHS.dataParent]), { sudo: true })
+      await remote.exec(commandLine(['truncate', '-s', '0', ETCD_PATHS.log]), { sudo: true })
       await uploadIfChanged(remote, binary, ETCD_PATHS.bin, 0o755)
     })
     ctx.log(`etcd: starting ${ctx.nodes.length} members`)
@@ -152,7 +152,7 @@ export class EtcdDb implements Db {
   async teardown(ctx: DbContext): Promise<void> {
     await onNodes(ctx, 'etcd teardown', async (node, remote) => {
       await remote.exec(signalCommand(etcdDaemon(node, ctx.nodes, ctx.runId, 'new'), 'KILL'), { sudo: true })
-      await remote.exec(sh('rm', '-rf', ETCD_PATHS.data), { sudo: true })
+      await remote.exec(commandLine(['rm', '-rf', ETCD_PATHS.data]), { sudo: true })
     })
   }
 

@@ -1,0 +1,208 @@
+// Runs one workload against a started cluster under one set of faults: the run's store directory
+// and test.json, the nemesis (healed in every case: normal end, failure, Ctrl-C), the runner
+// with live progress, node and client-server logs, every checker, results.json and report.html.
+// The phases are Jepsen's: the workload and the fault schedule together until the time limit,
+// then heal everything and wait the recovery time, then the workload's final ops.
+import { copyFileSync, existsSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { type CheckResult, mergeValidity } from '../../checker/result.ts'
+import { checkStats } from '../../checker/stats.ts'
+import { healOnSignal, nemesisPackage } from '../../nemesis/index.ts'
+import type { SchedulerApi } from '../../nemesis/scheduler.ts'
+import { ClientServerClient } from '../client/client.ts'
+import type { ClusterInfo } from '../cluster/cluster.ts'
+import type { TestOptions } from '../config/options.ts'
+import type { Remote } from '../control/remote.ts'
+import { SshRemote } from '../control/ssh.ts'
+import type { DbContext } from '../db/db.ts'
+import { makeDb } from '../db/make-db.ts'
+import { PdApi } from '../db/pd-api.ts'
+import { Rng } from '../generator/random.ts'
+import { clients, nemesis, phases } from '../generator/threads.ts'
+import { stagger, timeLimit } from '../generator/timing.ts'
+import type { Op } from '../history/op.ts'
+import { historyProblems } from '../history/pairs.ts'
+import { writeReport } from '../report/report.ts'
+import { formatProgress } from '../runner/progress.ts'
+import { runTest, type StopReason } from '../runner/run.ts'
+import { createRun, type Run, type RunResults } from '../store/store.ts'
+import { addressOf, workloadClients } from './clients.ts'
+import { staggerInterval, type Workload } from './workload.ts'
+
+export interface RunWorkloadOptions {
+  options: TestOptions
+  /** The faults enabled together in this run (one entry of options.nemesis). */
+  faults: readonly string[]
+  cluster: ClusterInfo
+  /** Store test name (default: the workload's name). */
+  name?: string
+  signal?: AbortSignal
+  /** Where progress and phase lines go (default console.log with the workload's name). */
+  log?: (line: string) => void
+}
+
+export interface WorkloadRun {
+  run: Run
+  history: Op[]
+  results: RunResults
+  reportPath: string
+  stop: StopReason
+}
+
+/** Progress every 2 s on a terminal, every 10 s otherwise (CI logs stay short). */
+const progressInterval = () => (process.stdout.isTTY ? 2_000 : 10_000)
+
+export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Promise<WorkloadRun> {
+  const { options, cluster } = o
+  const run = createRun(o.name ?? workload.name)
+  const log = (line: string) => {
+    run.log(line)
+    ;(o.log ?? ((l: string) => console.log(`[${workload.name}] ${l}`)))(line)
+  }
+  run.writeTest({
+    name: o.name ?? workload.name,
+    workload: workload.name,
+    nemesis: [...o.faults],
+    db: options.db,
+    seed: options.seed,
+    startedAt: new Date().toISOString(),
+    options: { ...options, nemesis: [...o.faults] },
+    nodes: cluster.nodes.map((n) => n.name),
+    versions: { db: options.db === 'tikv' ? options.version : 'debian etcd-server', runId: cluster.runId },
+  })
+  log(`store: ${run.dir}`)
+
+  const remotes = new Map<string, Remote>()
+  const db = makeDb(options.db, options.db === 'tikv' ? { version: options.version } : {})
+  try {
+    for (const r of await Promise.all(cluster.nodes.map((n) => SshRemote.connect(n))))
+      remotes.set(r.node.name, r)
+    const ctx: DbContext = {
+      nodes: cluster.nodes,
+      remotes,
+      runId: cluster.runId,
+      cacheDir: '/var/lib/jepsen-tikv/cache',
+      log,
+    }
+    const aborter = new AbortController()
+    const onAbort = () => aborter.abort(o.signal?.reason)
+    o.signal?.addEventListener('abort', onAbort)
+    const pkg = nemesisPackage(
+      { ...options, faults: o.faults },
+      {
+        db,
+        ctx,
+        rng: new Rng((options.seed ^ 0x5eed) >>> 0),
+        schedulers:
+          options.db === 'tikv'
+            ? schedulerApi(new PdApi(db.endpoints(ctx, cluster.nodes[0].name).endpoints))
+            : undefined,
+      },
+    )
+    const unhook = healOnSignal(pkg.nemesis)
+    let result: Awaited<ReturnType<typeof runTest>>
+    try {
+      if (workload.setup) {
+        const c = new ClientServerClient({ address: addressOf(cluster, cluster.nodes[0].name) })
+        try {
+          await workload.setup(c)
+        } finally {
+          c.close()
+        }
+      }
+      const dt = staggerInterval(options)
+      const main = dt > 0 ? stagger(dt, workload.generator) : workload.generator
+      log(`running for ${options.timeLimit} s with faults: ${o.faults.join(', ') || 'none'}`)
+      result = await runTest({
+        generator: phases(
+          timeLimit(options.timeLimit, clients(main, pkg.generator)),
+          nemesis(pkg.final),
+          clients(workload.final),
+        ),
+        clientFactory: workloadClients(workload, cluster),
+        nemesis: pkg.nemesis,
+        concurrency: options.concurrency,
+        seed: options.seed,
+        historyPath: run.historyPath,
+        nodes: cluster.nodes.map((n) => n.name),
+        signal: aborter.signal,
+        opTimeoutMs: 15_000,
+        progressIntervalMs: progressInterval(),
+        onProgress: (p) => log(formatProgress(p)),
+        log,
+      })
+    } finally {
+      for (const p of await pkg.nemesis.healAll()) log(`heal: ${p}`)
+      unhook()
+      o.signal?.removeEventListener('abort', onAbort)
+    }
+    log(
+      `stopped (${result.stop}) after ${(result.durationMs / 1000).toFixed(1)} s; checking ${result.history.length} ops`,
+    )
+    for (const e of result.errors) log(`runner: ${e}`)
+    await collectLogs(run, cluster, db.logFiles.bind(db), remotes, log)
+
+    const checkers: Record<string, CheckResult> = {
+      ...(await workload.check(result.history, { timeLimitMs: 120_000 })),
+      stats: checkStats(result.history),
+      history: structure(result.history),
+    }
+    const results: RunResults = {
+      valid: mergeValidity(Object.values(checkers).map((c) => c.valid)),
+      checkers,
+    }
+    run.writeResults(results)
+    const reportPath = writeReport(run.dir)
+    log(`verdict: ${results.valid} — report: ${reportPath}`)
+    return { run, history: result.history, results, reportPath, stop: result.stop }
+  } finally {
+    await Promise.allSettled([...remotes.values()].map((r) => r.close()))
+  }
+}
+
+/** PD's scheduler API as the nemesis uses it. */
+function schedulerApi(pd: PdApi): SchedulerApi {
+  return {
+    addScheduler: async (name) => {
+      await pd.addScheduler(name)
+    },
+    removeScheduler: async (name) => {
+      await pd.removeScheduler(name)
+    },
+  }
+}
+
+/** DESIGN §3 structure of the recorded history, as a checker result. */
+function structure(history: Op[]): CheckResult {
+  const problems = historyProblems(history, { complete: true })
+  return {
+    checker: 'history',
+    valid: problems.length === 0,
+    explanation: problems.length ? problems.slice(0, 5).join('; ') : `${history.length} ops, well formed`,
+    problems,
+  }
+}
+
+/** Copies each node's DB logs and its client server's log into nodes/<node>/ of the run. */
+async function collectLogs(
+  run: Run,
+  cluster: ClusterInfo,
+  logFiles: (node: string) => string[],
+  remotes: Map<string, Remote>,
+  log: (line: string) => void,
+): Promise<void> {
+  await Promise.all(
+    cluster.nodes.map(async (n) => {
+      const dir = run.nodeDir(n.name)
+      for (const f of logFiles(n.name)) {
+        await remotes
+          .get(n.name)
+          ?.download(f, join(dir, basename(f)))
+          .catch((e: Error) => log(`logs: ${n.name}:${f}: ${e.message}`))
+      }
+      const cs =
+        cluster.storeDir && join(cluster.storeDir, cluster.runId, 'nodes', n.name, 'client-server.log')
+      if (cs && existsSync(cs)) copyFileSync(cs, join(dir, 'client-server.log'))
+    }),
+  )
+}

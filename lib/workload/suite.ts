@@ -1,0 +1,48 @@
+// Vitest glue for workload test files: one test per fault set in JEPSEN_NEMESIS (so
+// `JEPSEN_NEMESIS="none;partition;kill"` is the test-all matrix), options read and validated
+// once, the cluster from globalSetup (`inject('cluster')`), the test's abort signal passed to the
+// runner, and the report attached to the test (Vitest annotation + a JUnit [[ATTACHMENT|…]] line).
+import { describe, inject, type TestContext, test } from 'vitest'
+import type { ClusterInfo } from '../cluster/cluster.ts'
+import { optionsFromEnv, type TestOptions } from '../config/options.ts'
+import { runWorkload, type WorkloadRun } from './run.ts'
+import type { Workload } from './workload.ts'
+
+export interface WorkloadTestContext {
+  options: TestOptions
+  faults: readonly string[]
+  cluster: ClusterInfo
+  /** Runs the workload under this test's faults and attaches its report to the test. */
+  run(workload: Workload, name?: string): Promise<WorkloadRun>
+  test: TestContext
+}
+
+export const faultLabel = (faults: readonly string[]) => (faults.length ? faults.join(',') : 'no faults')
+
+/** Declares the tests of one workload file. */
+export function workloadSuite(workload: string, body: (ctx: WorkloadTestContext) => Promise<void>): void {
+  const options = optionsFromEnv()
+  const selected = process.env.JEPSEN_WORKLOAD === undefined || options.workload.includes(workload as never)
+  describe(workload, () => {
+    for (const faults of options.nemesis) {
+      test.skipIf(!selected)(`${workload} under ${faultLabel(faults)} (${options.db})`, async (t) => {
+        const cluster = inject('cluster')
+        await body({
+          options,
+          faults,
+          cluster,
+          test: t,
+          run: async (w, name) => {
+            const run = await runWorkload(w, { options, faults, cluster, name, signal: t.signal })
+            await t.annotate(`report: ${run.reportPath}`, 'report', {
+              path: run.reportPath,
+              contentType: 'text/html',
+            })
+            console.log(`[[ATTACHMENT|${run.reportPath}]]`)
+            return run
+          },
+        })
+      })
+    }
+  })
+}
