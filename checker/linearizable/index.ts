@@ -33,6 +33,8 @@ export interface LinearizableResult extends CheckResult {
   parts: number
   /** Search configurations visited, over all parts. */
   configurations: number
+  /** Threads that searched parts (1 = the calling thread only). */
+  threads: number
   /** Present when valid is false. */
   failure?: Failure
   /** Undecided parts and why (time limit, memory bound, aborted). */
@@ -51,6 +53,7 @@ export async function analyze(history: Op[], opts: LinearizableOptions = {}): Pr
     model: model.name,
     parts: parts.length,
     configurations: verdicts.reduce((n, v) => n + v.configurations, 0),
+    threads: new Set(verdicts.filter((v) => v.thread >= 0).map((v) => v.thread)).size,
   }
   const failed = verdicts.find((v) => v.valid === false)
   if (failed?.failure) {

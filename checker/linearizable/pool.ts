@@ -42,6 +42,7 @@ function spawn(): Slot {
           reason: `worker thread crashed: ${e.message}`,
           configurations: 0,
           ms: 0,
+          thread: -1,
         })
   })
   return slot

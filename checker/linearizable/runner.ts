@@ -1,6 +1,7 @@
 // Runs many part searches on one thread, round-robin in short slices, so that a part whose
 // search blows up cannot hold up the others, and any part can be cancelled between slices.
 // The same runner serves the calling thread and each worker thread.
+import { threadId } from 'node:worker_threads'
 import { buildFailure, type Failure } from './explain.ts'
 import type { Model } from './model.ts'
 import type { Part } from './prepare.ts'
@@ -15,6 +16,8 @@ export interface PartVerdict {
   failure?: Failure
   configurations: number
   ms: number
+  /** threadId of the thread that searched the part (-1 when it was never started). */
+  thread: number
 }
 
 interface Task {
@@ -76,7 +79,13 @@ export class Runner {
 
 function verdict(t: Task, status: 'ok' | 'fail' | 'memory' | 'time'): PartVerdict {
   const s = t.search
-  const base = { job: t.job, id: t.id, configurations: s.configurations, ms: performance.now() - t.started }
+  const base = {
+    job: t.job,
+    id: t.id,
+    configurations: s.configurations,
+    ms: performance.now() - t.started,
+    thread: threadId,
+  }
   if (status === 'ok') return { ...base, valid: true }
   if (status === 'memory')
     return {

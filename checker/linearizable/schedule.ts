@@ -16,11 +16,12 @@ export interface ScheduleOptions {
   workers?: number
   /** Bound on each part's search cache, in bytes. */
   maxBytesPerPart?: number
+  /** How long the calling thread works alone before workers join (default 25 ms). */
+  workerDelayMs?: number
 }
 
 /** Parts a thread searches at once (round-robin). */
 const ACTIVE_PER_THREAD = 4
-/** How long the calling thread works alone before workers are brought in. */
 const WORKER_DELAY_MS = 25
 
 let jobs = 0
@@ -51,7 +52,10 @@ export function checkParts(
       main.cancel(job)
       cancelJob(job)
       resolve(
-        parts.map((_, id) => verdicts[id] ?? { job, id, valid: 'unknown', reason, configurations: 0, ms: 0 }),
+        parts.map(
+          (_, id) =>
+            verdicts[id] ?? { job, id, valid: 'unknown', reason, configurations: 0, ms: 0, thread: -1 },
+        ),
       )
     }
     const onDone = (v: PartVerdict) => {
@@ -91,7 +95,7 @@ export function checkParts(
       helpers = setTimeout(() => {
         workers = workerSlots(nWorkers)
         fill()
-      }, WORKER_DELAY_MS)
+      }, opts.workerDelayMs ?? WORKER_DELAY_MS)
     fill()
   })
 }
