@@ -4,7 +4,7 @@
 // process still runs the expected binary).
 import { basename } from 'node:path'
 import type { Remote } from '../control/remote.ts'
-import { sh, shq } from './shell.ts'
+import { commandLine, quote } from '../control/shell.ts'
 
 export interface DaemonSpec {
   /** Absolute path of the binary on the node. */
@@ -23,8 +23,8 @@ export interface DaemonSpec {
 
 /** Starts the daemon in the background; a no-op when the pidfile names a live process. */
 export function startCommand(d: DaemonSpec): string {
-  const env = Object.entries(d.env ?? {}).map(([k, v]) => `${k}=${shq(v)}`)
-  const ssd = sh(
+  const env = Object.entries(d.env ?? {}).map(([k, v]) => `${k}=${quote(v)}`)
+  const ssd = commandLine([
     'start-stop-daemon',
     '--start',
     '--oknodo',
@@ -39,8 +39,8 @@ export function startCommand(d: DaemonSpec): string {
     d.exec,
     '--',
     ...d.args,
-  )
-  const run = `${env.length ? `env ${env.join(' ')} ` : ''}${ssd} >>${shq(d.stdout)} 2>&1 </dev/null`
+  ])
+  const run = `${env.length ? `env ${env.join(' ')} ` : ''}${ssd} >>${quote(d.stdout)} 2>&1 </dev/null`
   return d.openFiles === undefined ? run : `ulimit -n ${d.openFiles} && ${run}`
 }
 
@@ -60,13 +60,13 @@ function match(d: Pick<DaemonSpec, 'exec' | 'pidfile'>): string[] {
  */
 export function signalCommand(d: Pick<DaemonSpec, 'exec' | 'pidfile'>, signal: Signal): string {
   const base = ['start-stop-daemon', '--stop', '--oknodo', '--quiet', ...match(d)]
-  if (signal === 'KILL') return sh(...base, '--retry', 'KILL/10', '--remove-pidfile')
-  return sh(...base, '--signal', signal)
+  if (signal === 'KILL') return commandLine([...base, '--retry', 'KILL/10', '--remove-pidfile'])
+  return commandLine([...base, '--signal', signal])
 }
 
 /** Exits 0 when the pidfile names a live process of the binary (start-stop-daemon --status). */
 export function statusCommand(d: Pick<DaemonSpec, 'exec' | 'pidfile'>): string {
-  return sh('start-stop-daemon', '--status', ...match(d))
+  return commandLine(['start-stop-daemon', '--status', ...match(d)])
 }
 
 export async function isAlive(remote: Remote, d: Pick<DaemonSpec, 'exec' | 'pidfile'>): Promise<boolean> {
@@ -76,6 +76,6 @@ export async function isAlive(remote: Remote, d: Pick<DaemonSpec, 'exec' | 'pidf
 
 /** Last lines of a file on the node ('' when it does not exist), for error messages. */
 export async function tail(remote: Remote, path: string, lines = 30): Promise<string> {
-  const r = await remote.exec(`tail -n ${lines} ${shq(path)} 2>/dev/null`, { check: false, sudo: true })
+  const r = await remote.exec(`tail -n ${lines} ${quote(path)} 2>/dev/null`, { check: false, sudo: true })
   return r.stdout
 }

@@ -49,7 +49,7 @@ export interface Db {
   endpoints(ctx: DbContext, node: string): DbEndpoints
   /**
    * Extra command-line arguments for every client server of this DB (e.g. etcd's
-   * `['--reads', 'serializable']`); absent or empty when the defaults apply.
+   * `['--etcd-reads', 'serializable']`); absent or empty when the defaults apply.
    */
   clientServerArgs?(): string[]
 }

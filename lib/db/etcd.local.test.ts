@@ -11,10 +11,11 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ExecOptions, ExecResult, NodeInfo, Remote } from '../control/remote.ts'
 import { RemoteCommandError } from '../control/remote.ts'
+import { quote } from '../control/shell.ts'
 import type { DbContext } from './db.ts'
-import { ETCD_PATHS, etcd } from './etcd.ts'
-import { requestJson } from './http.ts'
-import { shq } from './shell.ts'
+import { ETCD_PATHS, etcd, etcdHealthy } from './etcd.ts'
+import { request, requestJson } from './http.ts'
+import { waitFor } from './wait.ts'
 
 const run = promisify(execFile)
 
@@ -37,8 +38,8 @@ class LocalRemote implements Remote {
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const mounts =
-      `mount --make-rprivate / && mount --bind ${shq(join(this.root, 'opt'))} /opt && ` +
-      `mount --bind ${shq(join(this.root, 'var-lib-etcd'))} /var/lib/etcd`
+      `mount --make-rprivate / && mount --bind ${quote(join(this.root, 'opt'))} /opt && ` +
+      `mount --bind ${quote(join(this.root, 'var-lib-etcd'))} /var/lib/etcd`
     const result = await run('unshare', ['--mount', 'sh', '-c', `${mounts} && { ${command}\n}`], {
       timeout: opts.timeoutMs ?? 60_000,
     }).then(
@@ -134,6 +135,11 @@ describe.skipIf(!usable)('etcd on three loopback nodes (real processes)', () => 
     expect(existsSync(pidfile('n2'))).toBe(true)
     const log = await readFile(join(root, 'n2', 'opt', 'etcd', 'etcd.log'), 'utf8')
     expect(log).toMatch(/restarting member|starting server/)
+    // start() returns once the member answers; reading through it needs it to rejoin first.
+    await waitFor('n2 healthy again', 60_000, async () => {
+      const res = await request('http://127.0.0.42:2379/health')
+      return etcdHealthy(res.status, res.body) || undefined
+    })
     expect(await get('127.0.0.42', 'k')).toEqual(['w'])
     const pid = Number(await readFile(pidfile('n2'), 'utf8'))
     const state = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(' ')[2]

@@ -67,7 +67,7 @@ describe('etcd automation', () => {
     })
     stubFetch({ '/health': (ip) => (ip === '10.0.0.3' ? [503, {}] : [200, { health: 'true' }]) })
     await expect(etcd().setup(ctx)).rejects.toThrow(
-      /n3: etcd on n3 exited during startup[\s\S]*address already in use/,
+      /etcd start failed on 1 of 3 nodes:\n\s*etcd on n3 exited during startup[\s\S]*address already in use/,
     )
   })
 
@@ -139,8 +139,8 @@ describe('etcd automation', () => {
   })
 
   test('read mode is passed to client servers; bad options name the allowed values', () => {
-    expect(etcd().clientServerArgs()).toEqual(['--reads', 'linearizable'])
-    expect(etcd({ reads: 'serializable' }).clientServerArgs()).toEqual(['--reads', 'serializable'])
+    expect(etcd().clientServerArgs()).toEqual(['--etcd-reads', 'linearizable'])
+    expect(etcd({ reads: 'serializable' }).clientServerArgs()).toEqual(['--etcd-reads', 'serializable'])
     expect(() => new EtcdDb({ reads: 'stale' as 'serializable' })).toThrow(/linearizable.*serializable/)
     expect(etcd().logFiles('n1')).toEqual(['/opt/etcd/etcd.log'])
   })

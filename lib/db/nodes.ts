@@ -1,5 +1,6 @@
-// Looking up nodes and their remotes in a DbContext, and running one step on many nodes in
-// parallel so that one node's failure does not hide another's: every failure is reported.
+// Looking up nodes and their remotes in a DbContext, checking roles, and running one step on
+// all nodes in parallel (lib/control/parallel.ts) with an error that says which step failed.
+import { NodesError, onNodes as onRemotes } from '../control/parallel.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import type { Db, DbContext, DbRole } from './db.ts'
 
@@ -25,18 +26,17 @@ export function checkRole(db: Db, role: DbRole): void {
   }
 }
 
-/** Runs `step` on every node at once; waits for all and throws one error listing each failed node. */
+/** Runs `step` on every node of the context at once; one error names `what` and each failed node. */
 export async function onNodes<T>(
   ctx: DbContext,
   what: string,
   step: (node: NodeInfo, remote: Remote) => Promise<T>,
 ): Promise<T[]> {
-  const results = await Promise.allSettled(ctx.nodes.map((n) => step(n, remoteOf(ctx, n.name))))
-  const failed = results.flatMap((r, i) =>
-    r.status === 'rejected'
-      ? [`${ctx.nodes[i].name}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`]
-      : [],
-  )
-  if (failed.length) throw new Error(`${what} failed on ${failed.length} node(s):\n${failed.join('\n')}`)
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value)
+  const remotes = ctx.nodes.map((n) => remoteOf(ctx, n.name))
+  try {
+    return await onRemotes(remotes, (remote) => step(nodeOf(ctx, remote.node.name), remote))
+  } catch (e) {
+    if (e instanceof NodesError) throw new Error(`${what} ${e.message}`, { cause: e })
+    throw e
+  }
 }

@@ -47,17 +47,17 @@ describe('PdApi', () => {
     answers.clear()
   })
 
-  test('adds the nemesis schedulers by name; an existing one is reported, not an error', async () => {
+  test('adds the nemesis schedulers by name; one that already exists counts as added', async () => {
     answers.set('POST /pd/api/v1/schedulers', [200, 'The scheduler is created.'])
-    for (const s of NEMESIS_SCHEDULERS) expect(await api.addScheduler(s)).toBe(true)
+    for (const s of NEMESIS_SCHEDULERS) await api.addScheduler(s)
     expect(seen.map((s) => [s.method, s.url, JSON.parse(s.body)])).toEqual([
       ['POST', '/pd/api/v1/schedulers', { name: 'shuffle-leader-scheduler' }],
       ['POST', '/pd/api/v1/schedulers', { name: 'shuffle-region-scheduler' }],
       ['POST', '/pd/api/v1/schedulers', { name: 'random-merge-scheduler' }],
     ])
     answers.set('POST /pd/api/v1/schedulers', [500, '"[PD:scheduler:ErrSchedulerExisted]scheduler existed"'])
-    expect(await api.addScheduler('shuffle-leader-scheduler')).toBe(false)
-    expect(await api.addScheduler('evict-leader-scheduler', { store_id: 4 })).toBe(false)
+    await api.addScheduler('shuffle-leader-scheduler')
+    await api.addScheduler('evict-leader-scheduler', { store_id: 4 })
     expect(JSON.parse(seen.at(-1)!.body)).toEqual({ name: 'evict-leader-scheduler', store_id: 4 })
   })
 
@@ -73,16 +73,19 @@ describe('PdApi', () => {
     await expect(api.addScheduler('shuffle-leader-scheduler')).rejects.toThrow('HTTP 500: etcd timeout')
   })
 
-  test('removes and lists schedulers; removing a missing one returns false', async () => {
+  test('removes and lists schedulers; a missing one counts as removed, other errors throw', async () => {
     answers.set('DELETE /pd/api/v1/schedulers/shuffle-region-scheduler', [200, 'The scheduler is removed.'])
     answers.set('DELETE /pd/api/v1/schedulers/random-merge-scheduler', [404, 'scheduler not found'])
     answers.set('GET /pd/api/v1/schedulers', [200, ['balance-leader-scheduler', 'shuffle-leader-scheduler']])
-    expect(await api.removeScheduler('shuffle-region-scheduler')).toBe(true)
-    expect(await api.removeScheduler('random-merge-scheduler')).toBe(false)
+    await api.removeScheduler('shuffle-region-scheduler')
+    await api.removeScheduler('random-merge-scheduler')
+    answers.set('DELETE /pd/api/v1/schedulers/shuffle-leader-scheduler', [500, 'persist failed'])
+    await expect(api.removeScheduler('shuffle-leader-scheduler')).rejects.toThrow('HTTP 500: persist failed')
     expect(await api.schedulers()).toEqual(['balance-leader-scheduler', 'shuffle-leader-scheduler'])
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
       'DELETE /pd/api/v1/schedulers/shuffle-region-scheduler',
       'DELETE /pd/api/v1/schedulers/random-merge-scheduler',
+      'DELETE /pd/api/v1/schedulers/shuffle-leader-scheduler',
       'GET /pd/api/v1/schedulers',
     ])
   })

@@ -59,24 +59,20 @@ export class PdApi {
     return this.json('/pd/api/v1/schedulers')
   }
 
-  /** Adds a scheduler; false when it already existed. `extra` e.g. {store_id} for evict-leader. */
-  async addScheduler(name: string, extra: Record<string, unknown> = {}): Promise<boolean> {
+  /**
+   * Adds a scheduler; one that already exists counts as added (PD answers 500 "scheduler
+   * existed"). `extra` e.g. {store_id} for evict-leader-scheduler.
+   */
+  async addScheduler(name: string, extra: Record<string, unknown> = {}): Promise<void> {
     const res = await this.call('/pd/api/v1/schedulers', { method: 'POST', body: { name, ...extra } }, [500])
-    if (res.status === 500) {
-      if (/scheduler existed/i.test(res.body)) return false
+    if (res.status === 500 && !/scheduler existed/i.test(res.body)) {
       throw new HttpError('POST', res.url, res.status, res.body)
     }
-    return true
   }
 
-  /** Removes a scheduler; false when there was none of that name (HTTP 404). */
-  async removeScheduler(name: string): Promise<boolean> {
-    const res = await this.call(
-      `/pd/api/v1/schedulers/${encodeURIComponent(name)}`,
-      { method: 'DELETE' },
-      [404],
-    )
-    return res.status !== 404
+  /** Removes a scheduler; one that does not exist counts as removed (HTTP 404). */
+  async removeScheduler(name: string): Promise<void> {
+    await this.call(`/pd/api/v1/schedulers/${encodeURIComponent(name)}`, { method: 'DELETE' }, [404])
   }
 
   members(): Promise<PdMembers> {

@@ -1,15 +1,11 @@
-// Builds POSIX sh command lines for Remote.exec: arguments are quoted only when they need it,
-// so recorded commands in tests and logs stay readable.
-
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/
+// Shell quoting under the names lib/db first exported (the nemesis uses them); the one
+// implementation is lib/control/shell.ts. New code should import from there.
+import { commandLine, quote } from '../control/shell.ts'
 
 /** Quotes one argument for POSIX sh. */
-export function shq(arg: string): string {
-  if (arg !== '' && SAFE.test(arg)) return arg
-  return `'${arg.replaceAll("'", `'\\''`)}'`
-}
+export const shq = quote
 
 /** Joins argv into one command line, each argument quoted as needed. */
 export function sh(...argv: string[]): string {
-  return argv.map(shq).join(' ')
+  return commandLine(argv)
 }

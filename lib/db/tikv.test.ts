@@ -284,7 +284,7 @@ describe('TiKV options', () => {
     expect(() => makeDb('tikv', { pdSha256: 'abc' }, {})).toThrow(/must be 64 hex digits/)
     expect(() => makeDb('mysql')).toThrow('unknown DB "mysql"; allowed values: etcd, tikv')
     expect(makeDb('etcd', { reads: 'serializable' }).clientServerArgs?.()).toEqual([
-      '--reads',
+      '--etcd-reads',
       'serializable',
     ])
   })

@@ -16,13 +16,13 @@
 // faketime entirely. Namespace nodes share CLOCK_REALTIME, so skewing PD needs separate VMs.
 import { z } from 'zod'
 import type { NodeInfo, Remote } from '../control/remote.ts'
+import { commandLine } from '../control/shell.ts'
 import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from './daemon.ts'
 import type { Db, DbContext, DbEndpoints, DbRole } from './db.ts'
 import { request } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
 import { parseOptions } from './options.ts'
 import { PdApi, type PdHealth, type PdStores } from './pd-api.ts'
-import { sh } from './shell.ts'
 import { type Arch, BINARY, type Component, DEFAULT_MIRROR, fetchTarball, tarballUrl } from './tarball.ts'
 import {
   parseTikvVersion,
@@ -253,8 +253,8 @@ export class TikvDb implements Db {
     await this.teardown(ctx)
     await onNodes(ctx, 'TiKV install', async (node, remote) => {
       const p = TIKV_PATHS
-      await remote.exec(sh('mkdir', '-p', p.bin, p.tmp, p.pd.data, p.kv.data), { sudo: true })
-      await remote.exec(sh('truncate', '-s', '0', p.pd.log, p.pd.stdout, p.kv.log, p.kv.stdout), {
+      await remote.exec(commandLine(['mkdir', '-p', p.bin, p.tmp, p.pd.data, p.kv.data]), { sudo: true })
+      await remote.exec(commandLine(['truncate', '-s', '0', p.pd.log, p.pd.stdout, p.kv.log, p.kv.stdout]), {
         sudo: true,
       })
       await this.install(remote, pdTar, 'pd')
@@ -287,7 +287,7 @@ export class TikvDb implements Db {
         sudo: true,
       })
       await remote.exec(signalCommand(pdDaemon(node, ctx.nodes), 'KILL'), { sudo: true })
-      await remote.exec(sh('rm', '-rf', TIKV_PATHS.pd.data, TIKV_PATHS.kv.data, TIKV_PATHS.tmp), {
+      await remote.exec(commandLine(['rm', '-rf', TIKV_PATHS.pd.data, TIKV_PATHS.kv.data, TIKV_PATHS.tmp]), {
         sudo: true,
       })
     })
@@ -348,11 +348,16 @@ export class TikvDb implements Db {
     const role = component === 'pd' ? 'pd' : 'kv'
     const { tarball: remoteTar, bin } = TIKV_PATHS[role]
     const uploaded = await uploadIfChanged(remote, tarball, remoteTar)
-    const present = (await remote.exec(sh('test', '-x', bin), { check: false })).code === 0
+    const present = (await remote.exec(commandLine(['test', '-x', bin]), { check: false })).code === 0
     if (!uploaded && present) return
-    await remote.exec(sh('tar', '-xzf', remoteTar, '-C', TIKV_PATHS.bin), { sudo: true, timeoutMs: 300_000 })
-    if ((await remote.exec(sh('test', '-x', bin), { check: false })).code !== 0) {
-      const list = await remote.exec(`${sh('tar', '-tzf', remoteTar)} | head -20`, { check: false })
+    await remote.exec(commandLine(['tar', '-xzf', remoteTar, '-C', TIKV_PATHS.bin]), {
+      sudo: true,
+      timeoutMs: 300_000,
+    })
+    if ((await remote.exec(commandLine(['test', '-x', bin]), { check: false })).code !== 0) {
+      const list = await remote.exec(`${commandLine(['tar', '-tzf', remoteTar])} | head -20`, {
+        check: false,
+      })
       throw new Error(`${tarball} has no ${BINARY[component]} at its root; it contains:\n${list.stdout}`)
     }
   }
@@ -362,7 +367,7 @@ export class TikvDb implements Db {
     const pd = pdDaemon(node, ctx.nodes)
     const kv = kvDaemon(node, ctx.nodes, this.options.openFiles)
     for (const d of [pd, kv]) {
-      const r = await remote.exec(`${sh(d.exec, '--config-check', ...d.args)} 2>&1`, {
+      const r = await remote.exec(`${commandLine([d.exec, '--config-check', ...d.args])} 2>&1`, {
         check: false,
         sudo: true,
       })

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { Remote } from '../control/remote.ts'
-import { sh } from './shell.ts'
+import { commandLine } from '../control/shell.ts'
 
 const hashes = new Map<string, { key: string; sha: Promise<string> }>()
 
@@ -33,7 +33,10 @@ export async function uploadIfChanged(
   mode = 0o644,
 ): Promise<boolean> {
   const want = await sha256File(localPath)
-  const have = await remote.exec(`${sh('sha256sum', remotePath)} 2>/dev/null`, { check: false, sudo: true })
+  const have = await remote.exec(`${commandLine(['sha256sum', remotePath])} 2>/dev/null`, {
+    check: false,
+    sudo: true,
+  })
   if (have.code === 0 && have.stdout.split(/\s/)[0] === want) return false
   await remote.upload(localPath, remotePath, mode)
   return true
