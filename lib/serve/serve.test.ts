@@ -54,7 +54,14 @@ beforeAll(async () => {
     options: {},
     nodes: ['n1'],
   })
-  run.writeResults({ valid: false, checkers: {} })
+  run.writeResults({
+    valid: false,
+    checkers: {
+      linearizable: { valid: false, checker: 'linearizable' },
+      perf: { valid: true, checker: 'perf' },
+      stats: { valid: 'unknown', checker: 'stats' },
+    },
+  })
   writeFileSync(run.reportPath, '<!doctype html><title>r</title>')
   writeFileSync(join(run.nodeDir('n1'), 'etcd.log'), 'hello log\n')
   symlinkSync(join(base, 'secret.txt'), join(run.dir, 'escape.txt'))
@@ -72,6 +79,7 @@ describe('serveStore', () => {
     const r = await get('/')
     expect(r.status).toBe(200)
     expect(r.body).toContain('INVALID')
+    expect(r.body).toContain('<td>linearizable, stats: unknown</td>')
     expect(r.body).toContain('partition')
     expect(r.body).toMatch(/href="\/register\/\d{8}T\d{6}\.\d{3}\/report\.html"/)
     expect(r.body).toMatch(/<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d<\/td>/)

@@ -9,7 +9,7 @@ import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Eta } from 'eta'
 import { bytes, verdict } from '../report/format.ts'
-import { listRuns } from '../store/store.ts'
+import { listRuns, Run } from '../store/store.ts'
 import { PathRefused, resolveInRoot } from './resolve.ts'
 
 export interface ServeOptions {
@@ -57,9 +57,22 @@ export function runDate(ts: string): string {
 
 const enc = (segments: string[]) => `/${segments.map(encodeURIComponent).join('/')}`
 
+/** Names of the checkers that did not pass, with their verdicts ("linearizable: unknown"). */
+function notPassing(dir: string): string[] {
+  try {
+    const checkers = new Run(dir).readResults()?.checkers ?? {}
+    return Object.entries(checkers)
+      .filter(([, c]) => c.valid !== true)
+      .map(([n, c]) => (c.valid === false ? n : `${n}: ${c.valid}`))
+  } catch {
+    return [] // a torn results.json: listRuns already shows the run without a verdict
+  }
+}
+
 function indexPage(root: string): string {
   const runs = listRuns(root).map((r) => ({
     ...r,
+    notPassing: notPassing(r.dir),
     date: runDate(r.timestamp),
     href: enc([r.name, r.timestamp]),
     report: existsSync(join(r.dir, 'report.html')),
