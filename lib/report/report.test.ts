@@ -1,6 +1,6 @@
 // The report's data and views without a browser: timeline columns, quantiles and rates, the
 // checker views (linearization, anomaly cycles), script-safe embedding and a self-contained page.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -185,6 +185,18 @@ test('writeReport writes a self-contained page: inline assets, embedded data, re
   expect(html).toContain('uPlot')
   expect(html).toContain('<script type="application/json" id="report-data">')
   expect(html).toContain('href="nodes/n1/etcd.log"')
+})
+
+test('a run with only a history still gets a report, saying it has not been checked', () => {
+  const dir = join(tmp, 'bare', 'run1')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'history.jsonl'),
+    `${JSON.stringify({ index: 0, time: 0, type: 'invoke', process: 0, f: 'read' })}\n`,
+  )
+  const html = readFileSync(writeReport(dir), 'utf8')
+  expect(html).toContain('No results.json: the run has not been checked.')
+  expect(html).toContain('not checked')
 })
 
 test('writeReport names the missing history', () => {
