@@ -3,7 +3,7 @@
 // is gone. Self-contained and fast, so it runs in the `checker` project; skipped (with the
 // reason) only when the binary has not been built (`npm run build:server`).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,16 +38,18 @@ describe.skipIf(missing !== undefined)(
       const [clientPort, peerPort] = [await freePort(), await freePort()]
       clientUrl = `http://127.0.0.1:${clientPort}`
       const peerUrl = `http://127.0.0.1:${peerPort}`
+      const etcdLog = openSync(join(dir, 'etcd.log'), 'a')
       etcd = spawn(
         ETCD,
         [
           ...['--name', 'n1', '--data-dir', join(dir, 'etcd')],
           ...['--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl],
           ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
-          ...['--initial-cluster', `n1=${peerUrl}`, '--log-outputs', join(dir, 'etcd.log')],
+          ...['--initial-cluster', `n1=${peerUrl}`],
         ],
-        { stdio: 'ignore' },
+        { stdio: ['ignore', etcdLog, etcdLog] },
       )
+      closeSync(etcdLog)
       etcdExited = new Promise((done) => etcd.once('exit', () => done()))
       server = await startClientServer({
         node: 'n1',
@@ -57,7 +59,7 @@ describe.skipIf(missing !== undefined)(
         readyTimeoutMs: 20_000,
       })
       client = new ClientServerClient({ address: server.info.address, timeoutMs: 1_500 })
-    })
+    }, 30_000)
 
     afterAll(async () => {
       client?.close()
@@ -202,21 +204,26 @@ describe.skipIf(missing !== undefined)(
     test('with etcd gone, reads fail and writes are indeterminate', async () => {
       etcd.kill('SIGKILL')
       await etcdExited
-      const [get, put, cas, del, txn, commit] = await Promise.all([
+      const [get, put, cas, del, blindTxn, readingTxn, commit] = await Promise.all([
         client.get('raw/c'),
         client.put('raw/c', 'x'),
         client.cas('raw/c', '3', 'y'),
         client.delete('raw/c'),
+        // Only the commit reaches etcd: its outcome is unknown.
+        client.txn([['w', 'reg', 4]], { reads: 'register' }),
+        // An append reads first; that read fails, so the transaction never committed.
         client.txn([['append', 1, 99]], { reads: 'list' }),
         client.begin().then(async (b) => {
           await client.txnPut(b.value as number, 'i/y', '1')
           return client.commit(b.value as number)
         }),
       ])
-      expect(get.type).toBe('fail')
-      for (const c of [put, cas, del, txn, commit])
+      expect(get).toMatchObject({ type: 'fail', error: expect.stringMatching(/^definite: /) })
+      for (const c of [put, cas, del, blindTxn, commit]) {
         expect(c).toMatchObject({ type: 'info', error: expect.any(String) })
-      expect(txn.value).toEqual([['append', 1, 99]])
+      }
+      expect(blindTxn.value).toEqual([['w', 'reg', 4]])
+      expect(readingTxn).toMatchObject({ type: 'fail', value: [['append', 1, 99]] })
       expect((await client.health()).ready).toBe(false)
     })
   },

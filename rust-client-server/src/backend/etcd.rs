@@ -1,0 +1,255 @@
+//! etcd backend (etcd-client 0.12, the reference target). Raw ops are single KV calls; CAS is
+//! an etcd Txn comparing the value (or create_revision = 0 for "must not exist"). A transaction
+//! buffers its writes and remembers the mod_revision of every key it read (0 = absent); Commit
+//! is one etcd Txn that puts the writes only if none of those keys changed since it was read.
+//! The transaction thus takes effect atomically at the commit's revision, inside the Commit
+//! call: strict serializable, whatever the read mode. `ReadMode::Serializable` makes raw reads
+//! answer from the local member without a quorum, so they may be stale (used to prove the
+//! checker catches stale reads).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use etcd_client::{
+    Client, Compare, CompareOp, ConnectOptions, Error, GetOptions, KvClient, Txn, TxnOp, TxnOpResponse,
+};
+use tonic::Code;
+
+use super::{Backend, CasOutcome, TxnOptions, TxnSession};
+use crate::error::{OpClass, OpError, OpResult};
+
+const PROBE_KEY: &str = "jepsen-tikv/probe";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadMode {
+    Linearizable,
+    Serializable,
+}
+
+pub struct EtcdBackend {
+    client: Client,
+    reads: ReadMode,
+}
+
+impl EtcdBackend {
+    /// `endpoints` are client URLs ("http://host:2379").
+    pub async fn connect(endpoints: &[String], reads: ReadMode) -> Result<Self, String> {
+        // Keepalives notice a dead or partitioned member instead of waiting on a stale socket.
+        let options = ConnectOptions::new()
+            .with_connect_timeout(Duration::from_secs(2))
+            .with_keep_alive(Duration::from_secs(2), Duration::from_secs(2))
+            .with_keep_alive_while_idle(true);
+        let client = Client::connect(endpoints, Some(options))
+            .await
+            .map_err(|e| format!("connecting to etcd {endpoints:?}: {e}"))?;
+        Ok(Self { client, reads })
+    }
+
+    /// A handle for one call: clones share the connection, so calls never wait on each other.
+    fn kv(&self) -> KvClient {
+        self.client.kv_client()
+    }
+
+    fn get_options(&self) -> Option<GetOptions> {
+        match self.reads {
+            ReadMode::Linearizable => None,
+            ReadMode::Serializable => Some(GetOptions::new().with_serializable()),
+        }
+    }
+}
+
+/// True when etcd (or the client, before sending) rejected the request outright, so a write
+/// cannot have been applied. Timeouts, lost connections, "leader changed" and the like are not
+/// refusals: the proposal may still commit.
+fn is_refusal(e: &Error) -> bool {
+    match e {
+        Error::InvalidArgs(_) | Error::InvalidUri(_) | Error::InvalidHeaderValue(_) => true,
+        Error::GRpcStatus(s) => matches!(
+            s.code(),
+            Code::InvalidArgument
+                | Code::PermissionDenied
+                | Code::Unauthenticated
+                | Code::Unimplemented
+                | Code::ResourceExhausted
+        ),
+        _ => false,
+    }
+}
+
+fn fail<'a>(class: OpClass, what: &'a str, key: &'a str) -> impl FnOnce(Error) -> OpError + 'a {
+    move |e| OpError::classify(class, is_refusal(&e), format!("etcd {what} {key:?}: {e}"))
+}
+
+/// Value and mod_revision (0 when absent) of `key`.
+async fn read(kv: &mut KvClient, key: &str, options: Option<GetOptions>) -> OpResult<(i64, Option<Vec<u8>>)> {
+    let resp = kv.get(key, options).await.map_err(fail(OpClass::Read, "get", key))?;
+    Ok(match resp.kvs().first() {
+        Some(kv) => (kv.mod_revision(), Some(kv.value().to_vec())),
+        None => (0, None),
+    })
+}
+
+#[async_trait]
+impl Backend for EtcdBackend {
+    fn name(&self) -> &'static str {
+        "etcd"
+    }
+
+    async fn probe(&self) -> OpResult<()> {
+        read(&mut self.kv(), PROBE_KEY, None).await.map(|_| ())
+    }
+
+    async fn get(&self, key: &str) -> OpResult<Option<Vec<u8>>> {
+        Ok(read(&mut self.kv(), key, self.get_options()).await?.1)
+    }
+
+    async fn put(&self, key: &str, value: &str) -> OpResult<()> {
+        self.kv().put(key, value, None).await.map(|_| ()).map_err(fail(OpClass::Write, "put", key))
+    }
+
+    async fn cas(&self, key: &str, expected: Option<&str>, new: &str) -> OpResult<CasOutcome> {
+        let compare = match expected {
+            Some(v) => Compare::value(key, CompareOp::Equal, v),
+            None => Compare::create_revision(key, CompareOp::Equal, 0),
+        };
+        let txn = Txn::new()
+            .when([compare])
+            .and_then([TxnOp::put(key, new, None)])
+            .or_else([TxnOp::get(key, None)]);
+        let resp = self.kv().txn(txn).await.map_err(fail(OpClass::Write, "cas", key))?;
+        if resp.succeeded() {
+            return Ok(CasOutcome { succeeded: true, previous: expected.map(|v| v.as_bytes().to_vec()) });
+        }
+        let previous = resp.op_responses().into_iter().find_map(|op| match op {
+            TxnOpResponse::Get(get) => Some(get.kvs().first().map(|kv| kv.value().to_vec())),
+            _ => None,
+        });
+        // The compare failed, so nothing was written; a missing get answer only loses `previous`.
+        Ok(CasOutcome { succeeded: false, previous: previous.flatten() })
+    }
+
+    async fn delete(&self, key: &str) -> OpResult<()> {
+        self.kv().delete(key, None).await.map(|_| ()).map_err(fail(OpClass::Write, "delete", key))
+    }
+
+    async fn begin(&self, _options: TxnOptions) -> OpResult<Box<dyn TxnSession>> {
+        Ok(Box::new(EtcdTxn {
+            kv: self.kv(),
+            get_options: self.get_options(),
+            reads: HashMap::new(),
+            writes: BTreeMap::new(),
+        }))
+    }
+}
+
+struct EtcdTxn {
+    kv: KvClient,
+    get_options: Option<GetOptions>,
+    /// Key -> (mod_revision when read, 0 if absent; value read). Repeated reads reuse it.
+    reads: HashMap<String, (i64, Option<Vec<u8>>)>,
+    writes: BTreeMap<String, String>,
+}
+
+impl EtcdTxn {
+    /// The etcd Txn that commits this transaction (None when there is nothing to do).
+    fn commit_request(&self) -> Option<Txn> {
+        if self.reads.is_empty() && self.writes.is_empty() {
+            return None;
+        }
+        let compares: Vec<Compare> = self
+            .reads
+            .iter()
+            .map(|(key, (rev, _))| Compare::mod_revision(key.as_str(), CompareOp::Equal, *rev))
+            .collect();
+        let puts: Vec<TxnOp> =
+            self.writes.iter().map(|(k, v)| TxnOp::put(k.as_str(), v.as_str(), None)).collect();
+        Some(Txn::new().when(compares).and_then(puts))
+    }
+}
+
+#[async_trait]
+impl TxnSession for EtcdTxn {
+    async fn get(&mut self, key: &str) -> OpResult<Option<Vec<u8>>> {
+        if let Some(v) = self.writes.get(key) {
+            return Ok(Some(v.as_bytes().to_vec()));
+        }
+        if let Some((_, v)) = self.reads.get(key) {
+            return Ok(v.clone());
+        }
+        let (rev, value) = read(&mut self.kv, key, self.get_options.clone()).await?;
+        self.reads.insert(key.to_owned(), (rev, value.clone()));
+        Ok(value)
+    }
+
+    async fn put(&mut self, key: &str, value: &str) -> OpResult<()> {
+        self.writes.insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> OpResult<()> {
+        let Some(txn) = self.commit_request() else { return Ok(()) };
+        let resp = self.kv.txn(txn).await.map_err(fail(OpClass::Write, "commit", ""))?;
+        if resp.succeeded() {
+            Ok(())
+        } else {
+            Err(OpError::definite("etcd commit: conflict, a key the transaction read changed before commit"))
+        }
+    }
+
+    async fn rollback(&mut self) -> OpResult<()> {
+        // Nothing reached etcd: forgetting the buffers is the rollback.
+        self.reads.clear();
+        self.writes.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use tonic::Status;
+
+    fn kind(class: OpClass, e: Error) -> ErrorKind {
+        fail(class, "put", "k")(e).kind
+    }
+
+    #[test]
+    fn lost_or_timed_out_writes_are_indeterminate() {
+        for status in [
+            Status::deadline_exceeded("etcdserver: request timed out"),
+            Status::unavailable("etcdserver: leader changed"),
+            Status::unknown("transport is closing"),
+            Status::cancelled("context canceled"),
+        ] {
+            assert_eq!(kind(OpClass::Write, Error::GRpcStatus(status)), ErrorKind::Indeterminate);
+        }
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(kind(OpClass::Write, Error::IoError(io)), ErrorKind::Indeterminate);
+    }
+
+    #[test]
+    fn rejected_writes_are_definite() {
+        assert_eq!(
+            kind(
+                OpClass::Write,
+                Error::GRpcStatus(Status::invalid_argument("etcdserver: request is too large"))
+            ),
+            ErrorKind::Definite
+        );
+        assert_eq!(
+            kind(
+                OpClass::Write,
+                Error::GRpcStatus(Status::resource_exhausted("etcdserver: too many requests"))
+            ),
+            ErrorKind::Definite
+        );
+        assert_eq!(kind(OpClass::Write, Error::InvalidArgs("empty key".into())), ErrorKind::Definite);
+    }
+
+    #[test]
+    fn failed_reads_are_definite() {
+        assert_eq!(kind(OpClass::Read, Error::GRpcStatus(Status::unavailable("down"))), ErrorKind::Definite);
+    }
+}

@@ -1,0 +1,54 @@
+//! The database a client server talks to, behind two traits: `Backend` for raw ops and for
+//! starting transactions, `TxnSession` for one running transaction. Every method classifies
+//! its own failures (see `error::OpClass`). Implementations must be safe to call concurrently
+//! without a global lock: each call uses its own handle to the shared connection.
+
+pub mod etcd;
+pub mod tikv;
+
+use async_trait::async_trait;
+
+use crate::error::OpResult;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxnMode {
+    Optimistic,
+    Pessimistic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TxnOptions {
+    pub mode: TxnMode,
+    /// Lock (or conflict-check) every key read; see proto `TxnOptions.lock_reads`.
+    pub lock_reads: bool,
+}
+
+/// Outcome of a compare-and-set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CasOutcome {
+    pub succeeded: bool,
+    pub previous: Option<Vec<u8>>,
+}
+
+#[async_trait]
+pub trait Backend: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// A cheap read that proves the backend serves requests.
+    async fn probe(&self) -> OpResult<()>;
+    async fn get(&self, key: &str) -> OpResult<Option<Vec<u8>>>;
+    async fn put(&self, key: &str, value: &str) -> OpResult<()>;
+    /// Sets `key` to `new` if its value equals `expected` (`None`: the key must not exist).
+    async fn cas(&self, key: &str, expected: Option<&str>, new: &str) -> OpResult<CasOutcome>;
+    async fn delete(&self, key: &str) -> OpResult<()>;
+    async fn begin(&self, options: TxnOptions) -> OpResult<Box<dyn TxnSession>>;
+}
+
+/// One transaction. Reads see the transaction's own earlier writes. After `commit` or
+/// `rollback` (whatever their result) the session is not used again.
+#[async_trait]
+pub trait TxnSession: Send {
+    async fn get(&mut self, key: &str) -> OpResult<Option<Vec<u8>>>;
+    async fn put(&mut self, key: &str, value: &str) -> OpResult<()>;
+    async fn commit(&mut self) -> OpResult<()>;
+    async fn rollback(&mut self) -> OpResult<()>;
+}
