@@ -71,14 +71,12 @@ function multiRegisterModel(initial: Registers = {}): Model<Registers> {
 type Strings = Record<string, string>
 
 /**
- * kv state: the values, plus a polynomial hash per value (extended in O(appended length) on
- * append, so long values are never rehashed) and their order-independent sum.
+ * kv state, one flat array per state (the search keeps every state it caches, so fewer
+ * objects mean less garbage-collector work): [hash, key1, value1, hash1, key2, ...]. Each
+ * value's polynomial hash is extended in O(appended length) on append, so long values are
+ * never rehashed; `hash` is the order-independent sum of the per-key hashes.
  */
-interface KvState {
-  values: Strings
-  hashes: Record<string, number>
-  hash: number
-}
+type KvState = (string | number)[]
 
 const extendHash = (h: number, s: string): number => {
   for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
@@ -92,42 +90,66 @@ const finish = (h: number): number => {
   return h ^ (h >>> 16)
 }
 
+function kvFind(s: KvState, k: string): number {
+  for (let i = 1; i < s.length; i += 3) if (s[i] === k) return i
+  return -1
+}
+
 function kvState(values: Strings): KvState {
-  const hashes: Record<string, number> = {}
-  let hash = 0
+  const s: KvState = [0]
   for (const k in values) {
-    hashes[k] = extendHash(hashValue(k), values[k])
-    hash = (hash + finish(hashes[k])) | 0
+    const h = extendHash(hashValue(k), values[k])
+    s.push(k, values[k], h)
+    s[0] = ((s[0] as number) + finish(h)) | 0
   }
-  return { values, hashes, hash }
+  return s
+}
+
+const kvValues = (s: KvState): Strings => {
+  const out: Strings = {}
+  for (let i = 1; i < s.length; i += 3) out[s[i] as string] = s[i + 1] as string
+  return out
 }
 
 function kvModel(initial: Strings = {}): Model<KvState> {
   return {
     name: 'kv',
     fs: ['get', 'put', 'append'],
-    init: () => kvState({ ...initial }),
+    init: () => kvState(initial),
     step(state, op) {
       const k = op.key ?? ''
-      const cur = state.values[k] ?? ''
+      const i = kvFind(state, k)
+      const cur = i < 0 ? '' : (state[i + 1] as string)
       if (op.f === 'get') return (op.value ?? '') === cur ? state : undefined
       const v = String(op.value ?? '')
-      const old = state.hashes[k] ?? hashValue(k)
+      const old = i < 0 ? hashValue(k) : (state[i + 2] as number)
       const h = extendHash(op.f === 'put' ? hashValue(k) : old, v)
-      return {
-        values: { ...state.values, [k]: op.f === 'put' ? v : cur + v },
-        hashes: { ...state.hashes, [k]: h },
-        hash: (state.hash - (k in state.hashes ? finish(old) : 0) + finish(h)) | 0,
+      const next = state.slice()
+      next[0] = ((state[0] as number) - (i < 0 ? 0 : finish(old)) + finish(h)) | 0
+      if (i < 0) next.push(k, v, h)
+      else {
+        next[i + 1] = op.f === 'put' ? v : cur + v
+        next[i + 2] = h
       }
+      return next
     },
-    hash: (s) => s.hash,
-    equal: (a, b) => a.hash === b.hash && equalValue(a.values, b.values),
+    hash: (s) => s[0] as number,
+    equal: (a, b) => {
+      if (a[0] !== b[0] || a.length !== b.length) return false
+      for (let i = 1; i < a.length; i += 3) {
+        const j = kvFind(b, a[i] as string)
+        if (j < 0 || a[i + 1] !== b[j + 1]) return false
+      }
+      return true
+    },
     readOnly: (op) => op.f === 'get',
     partition: (op) => op.key ?? '',
-    show: (s, op) =>
-      op?.key !== undefined && Object.keys(s.values).length > 1
-        ? `{${JSON.stringify(op.key)}: ${JSON.stringify(s.values[op.key] ?? '')}, …}`
-        : JSON.stringify(s.values),
+    show: (s, op) => {
+      const values = kvValues(s)
+      return op?.key !== undefined && Object.keys(values).length > 1
+        ? `{${JSON.stringify(op.key)}: ${JSON.stringify(values[op.key] ?? '')}, …}`
+        : JSON.stringify(values)
+    },
     spec: { name: 'kv', initial },
   }
 }

@@ -28,7 +28,7 @@ interface Task {
   deadline: number
 }
 
-const SLICE_MS = 4
+const SLICE_MS = 1
 
 export class Runner {
   private tasks: Task[] = []

@@ -67,6 +67,8 @@ export class Search<S = unknown> {
     readonly part: Part,
     readonly model: Model<S>,
     private readonly maxBytes = 256 * 2 ** 20,
+    /** false = plain Wing–Gong without Lowe's cache (exponential; only a benchmark baseline). */
+    private readonly useCache = true,
   ) {
     const n = part.ops.length
     this.words = Math.max(1, Math.ceil(n / 32))
@@ -230,7 +232,7 @@ export class Search<S = unknown> {
           bits[w] |= b
           this.hash ^= zobrist[op]
           const nh = this.hashState(ns)
-          if (this.remember(ns, nh)) {
+          if (!this.useCache || this.remember(ns, nh)) {
             this.configurations++
             stackEntry[this.depth] = entry
             stackHash[this.depth] = this.stateHash
