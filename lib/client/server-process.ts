@@ -48,6 +48,11 @@ export interface ClientServerOptions {
   /** Deadline of the Health probes (default 2 s). */
   probeTimeoutMs?: number
   extraArgs?: string[]
+  /**
+   * Stop the server when this process exits, even by a crash (default true): it gets a stdin
+   * pipe and `--exit-with-stdin`. Set false to keep it running after the harness.
+   */
+  exitWithParent?: boolean
 }
 
 /** Structured-cloneable facts about a running client server. */
@@ -143,10 +148,12 @@ export async function startClientServer(options: ClientServerOptions): Promise<C
     ...(options.etcdReads ? ['--etcd-reads', options.etcdReads] : []),
     ...(options.extraArgs ?? []),
   ]
+  const exitWithParent = options.exitWithParent ?? true
+  if (exitWithParent) args.push('--exit-with-stdin')
   const logFd = openSync(options.logFile, 'a')
   let child: ChildProcess
   try {
-    child = spawn(binary, args, { stdio: ['ignore', 'pipe', logFd] })
+    child = spawn(binary, args, { stdio: [exitWithParent ? 'pipe' : 'ignore', 'pipe', logFd] })
   } finally {
     closeSync(logFd)
   }

@@ -9,7 +9,7 @@ use crate::backend::etcd::ReadMode;
 
 pub const USAGE: &str = "usage: jepsen-tikv-client-server --backend tikv|etcd --endpoints a,b,c \
 [--listen 127.0.0.1:0] [--etcd-reads linearizable|serializable] [--txn-idle-timeout SECONDS] \
-[--log-file PATH] [--log-level error|warn|info|debug|trace]";
+[--log-file PATH] [--log-level error|warn|info|debug|trace] [--exit-with-stdin]";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackendKind {
@@ -27,6 +27,8 @@ pub struct Args {
     pub txn_idle_timeout: Duration,
     pub log_file: Option<PathBuf>,
     pub log_level: log::LevelFilter,
+    /// Exit when stdin reaches EOF: the parent holds the other end, so its death stops us.
+    pub exit_with_stdin: bool,
 }
 
 pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
@@ -37,6 +39,7 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
     let mut txn_idle_timeout = Duration::from_secs(60);
     let mut log_file = None;
     let mut log_level = log::LevelFilter::Info;
+    let mut exit_with_stdin = false;
 
     let mut argv = argv.into_iter();
     while let Some(flag) = argv.next() {
@@ -46,6 +49,10 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
         };
         if name == "--help" || name == "-h" {
             return Err(USAGE.to_owned());
+        }
+        if name == "--exit-with-stdin" && inline.is_none() {
+            exit_with_stdin = true;
+            continue;
         }
         let value = match inline.or_else(|| argv.next()) {
             Some(v) => v,
@@ -99,7 +106,16 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
     if endpoints.is_empty() {
         return Err(format!("--endpoints is required (comma-separated)\n{USAGE}"));
     }
-    Ok(Args { listen, backend, endpoints, etcd_reads, txn_idle_timeout, log_file, log_level })
+    Ok(Args {
+        listen,
+        backend,
+        endpoints,
+        etcd_reads,
+        txn_idle_timeout,
+        log_file,
+        log_level,
+        exit_with_stdin,
+    })
 }
 
 #[cfg(test)]
@@ -114,7 +130,8 @@ mod tests {
     fn parses_all_flags_in_both_forms() {
         let a = args(
             "--backend etcd --endpoints=http://a:2379,http://b:2379 --listen 127.0.0.1:7000 \
-             --etcd-reads serializable --txn-idle-timeout 2.5 --log-file /tmp/x.log --log-level debug",
+             --etcd-reads serializable --txn-idle-timeout 2.5 --log-file /tmp/x.log --log-level debug \
+             --exit-with-stdin",
         )
         .unwrap();
         assert_eq!(a.backend, BackendKind::Etcd);
@@ -124,6 +141,7 @@ mod tests {
         assert_eq!(a.txn_idle_timeout, Duration::from_millis(2500));
         assert_eq!(a.log_file, Some(PathBuf::from("/tmp/x.log")));
         assert_eq!(a.log_level, log::LevelFilter::Debug);
+        assert!(a.exit_with_stdin);
     }
 
     #[test]
@@ -132,6 +150,7 @@ mod tests {
         assert_eq!(a.listen, "127.0.0.1:0".parse().unwrap());
         assert_eq!(a.etcd_reads, ReadMode::Linearizable);
         assert_eq!(a.log_file, None);
+        assert!(!a.exit_with_stdin);
     }
 
     #[test]

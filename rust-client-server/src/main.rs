@@ -72,7 +72,20 @@ async fn connect_forever(args: Args, slot: Arc<BackendSlot>) {
     }
 }
 
+/// Exits once stdin reaches EOF (the parent died or closed it), so no client server outlives
+/// the harness that started it.
+fn exit_when_stdin_closes() {
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        log::info!("stdin closed: exiting");
+        std::process::exit(0);
+    });
+}
+
 async fn run(args: Args) -> Result<(), String> {
+    if args.exit_with_stdin {
+        exit_when_stdin_closes();
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("--listen {}: cannot bind: {e}", args.listen))?;
