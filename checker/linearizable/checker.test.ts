@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest'
 import type { Op } from '../../lib/history/op.ts'
 import { readHistory } from '../../lib/history/read.ts'
 import { analyze, type Model } from './index.ts'
+import { workerSlots } from './pool.ts'
 
 const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
 
@@ -115,6 +116,15 @@ describe('linearizable checker', () => {
       // c10-bad's failing key is found before a worker has started, cancelling the rest.
       if (solo.valid) expect(pooled.threads).toBe(2)
     }
+  })
+
+  test('parts of a worker that dies are checked on the calling thread', async () => {
+    const h = readHistory(join(PEER, 'porcupine/test_data/kv/c50-ok.txt'))
+    const pending = analyze(h, { model: 'kv', workers: 1, workerDelayMs: 0 })
+    await new Promise((r) => setTimeout(r, 5))
+    await workerSlots(1)[0].worker.terminate()
+    // Without the hand-back the job would never settle or would end "unknown".
+    expect((await pending).valid).toBe(true)
   })
 
   test('a memory bound gives "unknown", never a pass', async () => {

@@ -1,6 +1,7 @@
 // A lazily started, process-wide pool of checker worker threads. Workers are unref'd while
 // idle so they never keep a process alive, and ref'd while they hold parts of a job so that
-// a script awaiting a verdict does not exit early. A crashed worker fails its parts as unknown.
+// a script awaiting a verdict does not exit early. If a worker dies (e.g. it cannot load
+// TypeScript), its parts are handed back to the job, which checks them on the calling thread.
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { PartVerdict } from './runner.ts'
@@ -8,11 +9,18 @@ import type { WorkerRequest } from './worker.ts'
 
 interface Slot {
   worker: Worker
+  dead: boolean
   /** Outstanding part ids per job. */
   outstanding: Map<number, Set<number>>
 }
 
-const handlers = new Map<number, (v: PartVerdict) => void>()
+export interface JobHandlers {
+  done: (v: PartVerdict) => void
+  /** The worker holding part `id` died before answering. */
+  lost: (id: number, why: string) => void
+}
+
+const handlers = new Map<number, JobHandlers>()
 let slots: Slot[] = []
 
 /** Default worker count: every core but the calling thread's. */
@@ -22,29 +30,23 @@ function spawn(): Slot {
   const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
     workerData: { entry: new URL('./worker.ts', import.meta.url).href },
   })
-  const slot: Slot = { worker, outstanding: new Map() }
+  const slot: Slot = { worker, dead: false, outstanding: new Map() }
   worker.unref()
   worker.on('message', (v: PartVerdict) => {
     const ids = slot.outstanding.get(v.job)
     ids?.delete(v.id)
     if (ids?.size === 0) slot.outstanding.delete(v.job)
     if (slot.outstanding.size === 0) worker.unref()
-    handlers.get(v.job)?.(v)
+    handlers.get(v.job)?.done(v)
   })
-  worker.on('error', (e) => {
+  const lose = (why: string) => {
+    slot.dead = true
     slots = slots.filter((s) => s !== slot)
-    for (const [job, ids] of slot.outstanding)
-      for (const id of ids)
-        handlers.get(job)?.({
-          job,
-          id,
-          valid: 'unknown',
-          reason: `worker thread crashed: ${e.message}`,
-          configurations: 0,
-          ms: 0,
-          thread: -1,
-        })
-  })
+    for (const [job, ids] of slot.outstanding) for (const id of ids) handlers.get(job)?.lost(id, why)
+    slot.outstanding.clear()
+  }
+  worker.on('error', (e) => lose(e.message))
+  worker.on('exit', (code) => lose(`exited with code ${code}`))
   return slot
 }
 
@@ -53,8 +55,8 @@ export function workerSlots(n: number): Slot[] {
   return slots.slice(0, n)
 }
 
-export function onJob(job: number, handler: (v: PartVerdict) => void): void {
-  handlers.set(job, handler)
+export function onJob(job: number, h: JobHandlers): void {
+  handlers.set(job, h)
 }
 
 export function submit(slot: Slot, req: Extract<WorkerRequest, { type: 'check' }>): void {

@@ -66,9 +66,16 @@ export function checkParts(
       if (left === 0) return finish('')
       fill()
     }
+    /** Parts whose worker died: the calling thread takes them first. */
+    const orphans: number[] = []
     const fill = () => {
+      while (orphans.length > 0 && main.load(job) < ACTIVE_PER_THREAD) {
+        const id = orphans.shift()!
+        main.add(job, id, parts[id], model, maxBytes, deadline)
+      }
       while (next < parts.length && main.load(job) < ACTIVE_PER_THREAD)
         main.add(job, next, parts[next++], model, maxBytes, deadline)
+      workers = workers.filter((w) => !w.dead)
       for (const w of workers)
         while (next < parts.length && jobLoad(w, job) < ACTIVE_PER_THREAD) {
           const id = next++
@@ -84,7 +91,13 @@ export function checkParts(
         }
     }
     const main = new Runner(onDone)
-    onJob(job, onDone)
+    onJob(job, {
+      done: onDone,
+      lost: (id) => {
+        orphans.push(id)
+        fill()
+      },
+    })
     const onAbort = () => finish('aborted')
     opts.signal?.addEventListener('abort', onAbort)
     if (opts.signal?.aborted) return finish('aborted')
