@@ -19,7 +19,7 @@ export interface NemesisOptions {
   ctx: DbContext
   /** The run's seeded random source (lib/generator Rng). */
   rng: { int(n: number): number; next(): number }
-  /** PD's scheduler API (TiKV); scheduler faults are unsupported without it. */
+  /** PD's scheduler API (default: the DB's `pdApi(ctx)` when it has one, as TiKV does). */
   schedulers?: SchedulerApi
   /**
    * Called with the error when a nemesis op fails and the test should abort rather than go on
@@ -45,7 +45,8 @@ export class FaultNemesis implements Nemesis {
 
   constructor(private readonly o: NemesisOptions) {
     this.processes = new ProcessFaults(o.db, o.ctx, o.rng)
-    if (o.schedulers) this.schedulerFaults = new SchedulerFaults(o.schedulers)
+    const schedulers = o.schedulers ?? pdApiOf(o.db, o.ctx)
+    if (schedulers) this.schedulerFaults = new SchedulerFaults(schedulers)
     if (hasFaketime(o.db)) this.clock = new ClockFaults(o.db, o.ctx, o.rng)
   }
 
@@ -180,6 +181,12 @@ export class FaultNemesis implements Nemesis {
       )
     return part
   }
+}
+
+/** The DB's PD API client, for DBs that have one (TikvDb.pdApi). */
+function pdApiOf(db: Db, ctx: DbContext): SchedulerApi | undefined {
+  const withPd = db as Db & { pdApi?: (ctx: DbContext) => SchedulerApi }
+  return typeof withPd.pdApi === 'function' ? withPd.pdApi(ctx) : undefined
 }
 
 function processValue(op: NemesisOp): ProcessOpValue {
