@@ -118,6 +118,15 @@ describe('linearizable checker', () => {
     }
   })
 
+  test('a failing key cancels keys whose search explodes', async () => {
+    // In c50-bad, keys 0, 5, 7 and 9 each run to the 256 MB cache bound (~2 million
+    // configurations) when searched alone; key 1 fails after 13,471.
+    const h = readHistory(join(PEER, 'porcupine/test_data/kv/c50-bad.txt'))
+    const r = await analyze(h, { model: 'kv', workers: 0 })
+    expect(r.valid).toBe(false)
+    expect(r.configurations).toBeLessThan(500_000)
+  })
+
   test('parts of a worker that dies are checked on the calling thread', async () => {
     const h = readHistory(join(PEER, 'porcupine/test_data/kv/c50-ok.txt'))
     const pending = analyze(h, { model: 'kv', workers: 1, workerDelayMs: 0 })
