@@ -8,6 +8,9 @@
 // - an array: each element's ops in turn (updates go to the current element);
 // - a function `(ctx) => gen`: called for a generator, which is used until exhausted, then the
 //   function is called again (so `() => ({f: 'write', value: rnd()})` is an endless stream).
+//   Like in Jepsen, it may be called more often than its ops are used (an answer that cannot run
+//   yet is dropped and asked for again), so counters in closures skip values: use
+//   `sequence(i => ...)` for unique values.
 // Ops with type "sleep" (value: seconds) and "log" (value: message) are done by the worker
 // that receives them and never enter the history.
 import type { Op, OpType, Process } from '../history/op.ts'
@@ -116,5 +119,40 @@ class Seq implements Generator {
 
   update(ctx: Context, event: Event): Gen {
     return new Seq(this.items, this.i, update(this.head, ctx, event))
+  }
+}
+
+/**
+ * The lazy sequence f(0), f(1), ... of generators (Jepsen's `(map f (range))`), ended by the
+ * first null/undefined. Element i depends only on i, so asking again gives the same op.
+ */
+export function sequence(f: (i: number) => Gen): Generator {
+  return new Indexed(f, 0, false, null)
+}
+
+class Indexed implements Generator {
+  constructor(
+    private readonly f: (i: number) => Gen,
+    private readonly i: number,
+    /** Whether `head` holds element i (else it is computed on demand). */
+    private readonly started: boolean,
+    private readonly head: Gen,
+  ) {}
+
+  op(ctx: Context): Step {
+    let i = this.i
+    let head = this.started ? this.head : this.f(i)
+    if (!this.started && head == null) return null
+    for (;;) {
+      const step = op(head, ctx)
+      if (step !== null) return [step[0], new Indexed(this.f, i, true, step[1])]
+      head = this.f(++i)
+      if (head == null) return null
+    }
+  }
+
+  update(ctx: Context, event: Event): Gen {
+    if (!this.started) return this
+    return new Indexed(this.f, this.i, true, update(this.head, ctx, event))
   }
 }

@@ -1,5 +1,5 @@
 // Combinators that decide which worker threads run which generator (Jepsen semantics):
-// onThreads, clients / nemesis routing, eachThread, reserve, synchronize, phases and then.
+// onThreads, clients / nemesis routing, eachThread, reserve, synchronize, phases and andThen (Jepsen's then).
 import type { Context, Thread } from './context.ts'
 import { allFree, clientThreads, processToThread, restrict } from './context.ts'
 import { any } from './control.ts'
@@ -66,10 +66,11 @@ export function phases(...gens: Gen[]): Gen[] {
 }
 
 /**
- * `a`, then (once every thread is idle) `b`. Jepsen's `then` takes them the other way round
- * (for ->> threading); in TypeScript the reading order is the running order.
+ * Jepsen's `then`: `a`, then (once every thread is idle) `b`. Named `andThen` because a module
+ * that exports `then` is a thenable, and `await import()` of it never settles. Jepsen takes the
+ * two the other way round (for ->> threading); here the reading order is the running order.
  */
-export function then(a: Gen, b: Gen): Gen[] {
+export function andThen(a: Gen, b: Gen): Gen[] {
   return [a, synchronize(b)]
 }
 
