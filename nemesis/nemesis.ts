@@ -84,13 +84,11 @@ export class FaultNemesis implements Nemesis {
 
   /** Faults currently in force, one description each. */
   currentFaults(): string[] {
-    const partition = this.grudge
-      ? [
-          `partition ${Object.entries(this.grudge)
-            .flatMap(([n, from]) => (from.length ? [`${n}x${from.join('+')}`] : []))
-            .join(' ')}`,
-        ]
-      : []
+    const g = this.grudge ?? {}
+    const drops = Object.keys(g)
+      .sort()
+      .flatMap((n) => (g[n].length ? [`${n} drops ${g[n].join(',')}`] : []))
+    const partition = drops.length ? [`partition (${drops.join('; ')})`] : []
     return [
       ...partition,
       ...this.processes.current(),
