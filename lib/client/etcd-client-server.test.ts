@@ -2,55 +2,30 @@
 // loopback: raw ops, CAS, micro-op and interactive transactions, and the error kinds once etcd
 // is gone. Self-contained and fast, so it runs in the `checker` project; skipped (with the
 // reason) only when the binary has not been built (`npm run build:server`).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ClientServerClient } from './client.ts'
+import { type LocalEtcd, startLocalEtcd } from './local-etcd.ts'
 import { type ClientServerProcess, missingBinaryReason, startClientServer } from './server-process.ts'
 
-const ETCD = '/usr/bin/etcd'
 const missing = missingBinaryReason()
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const address = server.address()
-  await new Promise((done) => server.close(done))
-  if (address === null || typeof address === 'string') throw new Error(`no port from ${address}`)
-  return address.port
-}
 
 describe.skipIf(missing !== undefined)(
   `client server on etcd${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
     let dir: string
-    let etcd: ChildProcess
-    let etcdExited: Promise<void>
+    let etcd: LocalEtcd
     let clientUrl: string
     let server: ClientServerProcess
     let client: ClientServerClient
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'jepsen-client-server-'))
-      const [clientPort, peerPort] = [await freePort(), await freePort()]
-      clientUrl = `http://127.0.0.1:${clientPort}`
-      const peerUrl = `http://127.0.0.1:${peerPort}`
-      const etcdLog = openSync(join(dir, 'etcd.log'), 'a')
-      etcd = spawn(
-        ETCD,
-        [
-          ...['--name', 'n1', '--data-dir', join(dir, 'etcd')],
-          ...['--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl],
-          ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
-          ...['--initial-cluster', `n1=${peerUrl}`],
-        ],
-        { stdio: ['ignore', etcdLog, etcdLog] },
-      )
-      closeSync(etcdLog)
-      etcdExited = new Promise((done) => etcd.once('exit', () => done()))
+      etcd = await startLocalEtcd(dir)
+      clientUrl = etcd.clientUrl
       server = await startClientServer({
         node: 'n1',
         backend: 'etcd',
@@ -64,10 +39,7 @@ describe.skipIf(missing !== undefined)(
     afterAll(async () => {
       client?.close()
       await server?.stop()
-      if (etcd?.exitCode === null && etcd.signalCode === null) {
-        etcd.kill('SIGKILL')
-        await etcdExited
-      }
+      await etcd?.kill()
       if (dir) rmSync(dir, { recursive: true, force: true })
     })
 
@@ -202,8 +174,7 @@ describe.skipIf(missing !== undefined)(
     })
 
     test('with etcd gone, reads fail and writes are indeterminate', async () => {
-      etcd.kill('SIGKILL')
-      await etcdExited
+      await etcd.kill()
       const [get, put, cas, del, blindTxn, readingTxn, commit] = await Promise.all([
         client.get('raw/c'),
         client.put('raw/c', 'x'),
