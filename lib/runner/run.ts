@@ -58,7 +58,7 @@ export interface RunResult {
   errors: string[]
 }
 
-/** Grace given to clients to answer their aborted signal before their ops are recorded as info. */
+/** Longest grace (capped by drainTimeoutMs) for clients to answer an abort before their ops become info. */
 const ABORT_GRACE_MS = 1000
 /** How often a generator that answered "pending" is asked again when no op is in flight. */
 const PENDING_POLL_MS = 1
@@ -259,7 +259,8 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
   const abort = (f: InFlight) => typeof f.thread === 'number' && workers[f.thread].abort(new Error(why))
   if (aborted || failure) for (const f of inflight.values()) abort(f)
   for (const f of [...inflight.values()]) if (!f.invoke) finish(f, { type: 'ok' })
-  const drainMs = aborted || failure ? ABORT_GRACE_MS : (opts.drainTimeoutMs ?? opts.opTimeoutMs ?? 10_000)
+  const drainTimeoutMs = opts.drainTimeoutMs ?? opts.opTimeoutMs ?? 10_000
+  const drainMs = aborted || failure ? Math.min(ABORT_GRACE_MS, drainTimeoutMs) : drainTimeoutMs
   const drainEnd = clock() + drainMs * 1e6
   while (inflight.size > 0 && clock() < drainEnd) await wait((drainEnd - clock()) / 1e6)
   for (const f of [...inflight.values()]) {
