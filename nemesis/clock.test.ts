@@ -1,0 +1,41 @@
+// Clock faults against fake remotes: offsets written to the libfaketime file, strobe loops
+// started and stopped, and heal resetting every node.
+import { describe, expect, test } from 'vitest'
+import { fakeContext } from '../lib/db/fake-remote.ts'
+import { Rng } from '../lib/generator/random.ts'
+import { ClockFaults, hasFaketime, offsetSpec, resetCommand, strobeCommand } from './clock.ts'
+
+const FILE = '/opt/tikv/faketime'
+
+describe('clock faults', () => {
+  test('offsets use libfaketime relative syntax in whole seconds', () => {
+    expect([offsetSpec(12.4), offsetSpec(-7.6), offsetSpec(0)]).toEqual(['+12', '-8', '+0'])
+  })
+  test('only a DB exposing its faketime file can have its clock skewed', () => {
+    expect(hasFaketime({ faketimeFile: FILE })).toBe(true)
+    expect(hasFaketime({ name: 'etcd' })).toBe(false)
+  })
+  test('skew writes one offset per chosen node; heal resets every node', async () => {
+    const { ctx, remotes } = fakeContext(3)
+    const clock = new ClockFaults({ faketimeFile: FILE }, ctx, new Rng(5))
+    const applied = await clock.start({ mode: 'skew', nodes: ['n1', 'n3'], maxOffset: 30 })
+    expect(Object.keys(applied)).toEqual(['n1', 'n3'])
+    for (const [n, off] of Object.entries(applied)) {
+      expect(Math.abs(Number(off))).toBeLessThanOrEqual(30)
+      expect(remotes.get(n)!.commands.at(-1)).toBe(`sh -c 'echo ${off} > ${FILE}'`)
+    }
+    expect(remotes.get('n2')!.commands.at(-1)).toBe(resetCommand(FILE))
+    expect(clock.current()).toEqual(Object.entries(applied).map(([n, o]) => `clock ${o} on ${n}`))
+    expect(await clock.heal()).toEqual(['n1', 'n3'])
+    for (const r of remotes.values()) expect(r.commands.at(-1)).toBe(resetCommand(FILE))
+    expect(clock.current()).toEqual([])
+  })
+  test('strobe runs a detached loop with a pidfile, which the reset kills', () => {
+    const cmd = strobeCommand(FILE, '+20', 0.5, `${FILE}.strobe.pid`)
+    expect(cmd).toContain('setsid sh -c')
+    expect(cmd).toContain(`echo +20 > ${FILE}; sleep 0.5; echo +0 > ${FILE}; sleep 0.5`)
+    expect(resetCommand(FILE)).toBe(
+      `[ -f ${FILE}.strobe.pid ] && kill "$(cat ${FILE}.strobe.pid)" 2>/dev/null; rm -f ${FILE}.strobe.pid; sh -c 'echo +0 > ${FILE}'`,
+    )
+  })
+})
