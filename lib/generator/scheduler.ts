@@ -43,14 +43,6 @@ export class Scheduler {
     return process === 'nemesis' ? 'nemesis' : process % this.concurrency
   }
 
-  get freeCount(): number {
-    return this.free.length
-  }
-
-  get busyCount(): number {
-    return this.busy.size
-  }
-
   /** Asks the generator for its next op at `time`. */
   next(time: number): Step {
     return op(this.gen, this.context(time))

@@ -77,7 +77,8 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
   const nemesis = opts.nemesis ?? noopNemesis
   const log = opts.log ?? ((m: string) => console.log(m))
   const sched = new Scheduler(opts.generator, concurrency, new Rng(seed))
-  const clock = startClock()
+  // Restarted once the nemesis is set up and the clients are open: time 0 is the first op's chance.
+  let clock = startClock()
   const history: Op[] = []
   const counts: Counts = { invokes: 0, ok: 0, fail: 0, info: 0 }
   const errors: string[] = []
@@ -200,7 +201,7 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
   const onAbort = () => wake()
   opts.signal?.addEventListener('abort', onAbort)
   const deadline = opts.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : opts.timeLimitMs * 1e6
-  const deadlineTimer = opts.timeLimitMs === undefined ? undefined : setTimeout(wake, opts.timeLimitMs)
+  let deadlineTimer: NodeJS.Timeout | undefined
   const meter =
     opts.onProgress &&
     new ProgressMeter(
@@ -220,6 +221,8 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
     writer = opts.historyPath === undefined ? undefined : new HistoryWriter(opts.historyPath)
     await nemesis.setup?.()
     await Promise.all(workers.map((w, t) => w.open(t)))
+    clock = startClock()
+    if (opts.timeLimitMs !== undefined) deadlineTimer = setTimeout(wake, opts.timeLimitMs)
     for (;;) {
       if (opts.signal?.aborted) {
         stop = 'aborted'
