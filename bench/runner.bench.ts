@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { clients, limit, repeat } from '../lib/generator/index.ts'
+import { clients, limit, repeat, stagger } from '../lib/generator/index.ts'
 import type { Op } from '../lib/history/op.ts'
 import type { Client } from '../lib/runner/client.ts'
 import { runTest } from '../lib/runner/run.ts'
@@ -33,6 +33,18 @@ async function rawLoop(concurrency: number): Promise<number> {
     }),
   )
   return OPS / ((performance.now() - t0) / 1000)
+}
+
+/** Achieved rate of stagger(dt) in real time: a timer that fires late delays every later op. */
+async function staggered(dt: number): Promise<number> {
+  const ops = Math.min(2000, Math.round(1 / dt))
+  const r = await runTest({
+    generator: clients(limit(ops, stagger(dt, repeat({ f: 'noop' })))),
+    clientFactory: noopClient,
+    concurrency: 10,
+    seed: 1,
+  })
+  return r.counts.ok / (r.durationMs / 1000)
 }
 
 async function runner(concurrency: number, historyPath?: string): Promise<number> {
@@ -72,7 +84,18 @@ export default async function (): Promise<BenchSection[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+  const rates: Record<string, string | number>[] = []
+  for (const dt of [0.01, 0.001, 0.0002]) {
+    const rate = await staggered(dt)
+    rates.push({
+      'stagger dt (s)': dt,
+      'target ops/s': 1 / dt,
+      'achieved ops/s': Math.round(rate),
+      ratio: (rate * dt).toFixed(3),
+    })
+  }
   return [
+    { title: 'stagger in real time: achieved vs target rate (concurrency 10, no-op client)', rows: rates },
     {
       title: `runner overhead: ${OPS} no-op client ops`,
       rows,

@@ -113,12 +113,22 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
     wakeUp = undefined
     f?.()
   }
+  // Timers have 1 ms granularity: shorter waits (fast staggers) go round the event loop instead.
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(wake, Math.max(0, ms))
-      wakeUp = () => {
-        clearTimeout(timer)
-        resolve()
+      if (ms === Number.POSITIVE_INFINITY) wakeUp = resolve
+      else if (ms < 1) {
+        const immediate = setImmediate(wake)
+        wakeUp = () => {
+          clearImmediate(immediate)
+          resolve()
+        }
+      } else {
+        const timer = setTimeout(wake, ms)
+        wakeUp = () => {
+          clearTimeout(timer)
+          resolve()
+        }
       }
     })
 
