@@ -1,0 +1,64 @@
+// Calibration: the pipeline must catch a real anomaly end to end. etcd's serializable reads are
+// served by whichever member the client reaches, without a quorum, so a member cut off by a
+// partition answers reads with values the majority has already overwritten. The register
+// workload through client servers in that mode, under repeated partition-one faults, must be
+// reported NOT linearizable, with the failing read explained; the same workload with
+// linearizable reads is register.test.ts, which must pass.
+import { join } from 'node:path'
+import { expect, inject, test } from 'vitest'
+import { type ClientServerProcess, startClientServer } from '../lib/client/server-process.ts'
+import { optionsFromEnv } from '../lib/config/options.ts'
+import { runWorkload } from '../lib/workload/run.ts'
+import { register } from './register.ts'
+
+const options = optionsFromEnv()
+
+test.skipIf(options.db !== 'etcd')(
+  'register with etcd serializable (stale) reads under partitions is caught as not linearizable',
+  async ({ annotate, signal }) => {
+    const cluster = inject('cluster')
+    const urls = cluster.nodes.map((n) => `http://${n.ip}:2379`)
+    const servers: ClientServerProcess[] = []
+    try {
+      for (const [i, n] of cluster.nodes.entries()) {
+        // Each server talks to its own node only, so reads on the cut-off node stay there.
+        servers.push(
+          await startClientServer({
+            node: n.name,
+            backend: 'etcd',
+            endpoints: [urls[i]],
+            etcdReads: 'serializable',
+            logFile: join(cluster.storeDir ?? 'store', 'nodes', n.name, 'client-server-serializable.log'),
+          }),
+        )
+      }
+      const run = await runWorkload(register({ ...options, concurrency: 10, rate: 20 }), {
+        options: {
+          ...options,
+          concurrency: 10,
+          rate: 20,
+          timeLimit: Math.max(options.timeLimit, 20),
+          nemesisInterval: 3,
+          nemesisSchedule: 'fixed',
+        },
+        faults: ['partition-one'],
+        cluster: {
+          ...cluster,
+          clientServers: servers.map((s) => ({ node: s.info.node, address: s.info.address })),
+        },
+        name: 'register-stale-reads',
+        signal,
+      })
+      await annotate(`report: ${run.reportPath}`, 'report', {
+        path: run.reportPath,
+        contentType: 'text/html',
+      })
+      console.log(`[[ATTACHMENT|${run.reportPath}]]`)
+      expect(run.results.checkers.linearizable.valid).toBe(false)
+      expect(run.results.checkers.linearizable.explanation).toMatch(/read/)
+      await expect(run.run.dir).not.toBeLinearizable({ model: 'cas-register' })
+    } finally {
+      await Promise.allSettled(servers.map((s) => s.stop()))
+    }
+  },
+)
