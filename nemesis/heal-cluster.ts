@@ -7,9 +7,9 @@ import type { ClusterInfo } from '../lib/cluster/cluster.ts'
 import type { Remote } from '../lib/control/remote.ts'
 import { SshRemote } from '../lib/control/ssh.ts'
 import { shq } from '../lib/db/shell.ts'
+import { errorMessage as message } from '../lib/runner/client.ts'
 import { resetCommand } from './clock.ts'
 import { removeTaggedRules } from './partition.ts'
-import { message } from './process.ts'
 
 export interface HealClusterOptions {
   /** Run ids whose rules stay (runs still in progress on these nodes). */

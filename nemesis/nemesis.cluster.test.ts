@@ -10,9 +10,14 @@ import type { Remote } from '../lib/control/remote.ts'
 import type { DbContext } from '../lib/db/db.ts'
 import { clientUrl, ETCD_PATHS, etcd } from '../lib/db/etcd.ts'
 import { Rng } from '../lib/generator/random.ts'
+import { nemesis as onNemesis, phases } from '../lib/generator/threads.ts'
+import { timeLimit } from '../lib/generator/timing.ts'
 import type { Op } from '../lib/history/op.ts'
+import { faultPeriods } from '../lib/report/faults.ts'
+import { runTest } from '../lib/runner/run.ts'
 import type { Grudge } from './grudge.ts'
 import { healCluster } from './heal-cluster.ts'
+import { nemesisPackage } from './index.ts'
 import { FaultNemesis } from './nemesis.ts'
 import { connect, disconnect } from './testing/connect.ts'
 
@@ -193,5 +198,45 @@ describe('nemesis on a local etcd cluster', () => {
     const all = info.nodes.map((n) => remote(ctx, n.name))
     expect((await Promise.all(all.map(taggedRules))).flat()).toEqual([])
     for (const r of all) expect(await stoppedProcesses(r)).toEqual([])
+  })
+
+  test('through the runner: a fixed schedule of partitions, kills and pauses, then the final heal', async () => {
+    const pkg = nemesisPackage(
+      {
+        faults: ['partition-half', 'partition-ring', 'kill', 'pause'],
+        nemesisInterval: 0.5,
+        nemesisSchedule: 'fixed',
+        nemesisLongRecovery: false,
+        finalRecoveryTime: 1,
+      },
+      { db: etcd(), ctx, rng: new Rng(7) },
+    )
+    const result = await runTest({
+      generator: onNemesis(phases(timeLimit(6, pkg.generator), pkg.final)),
+      clientFactory: () => ({ open() {}, invoke: () => ({ type: 'ok' }), close() {} }),
+      nemesis: pkg.nemesis,
+      concurrency: 1,
+      seed: 7,
+    })
+    expect(result.errors).toEqual([])
+    const ops = result.history.filter((o) => o.process === 'nemesis')
+    expect(ops.filter((o) => o.error)).toEqual([])
+    const { periods } = faultPeriods(result.history)
+    expect(periods.length).toBeGreaterThan(2)
+    for (const p of periods) expect(p.closed, `${p.fault} opened at op ${p.startIndex}`).toBe(true)
+    // Completions record what was applied: partitions their grudge, kills and pauses their nodes.
+    const applied = ops.filter((o, i) => i % 2 === 1 && ['start-partition', 'kill', 'pause'].includes(o.f))
+    expect(applied.length).toBeGreaterThan(0)
+    for (const o of applied) {
+      if (o.f === 'start-partition')
+        expect(Object.keys(o.value as Grudge).sort()).toEqual(['n1', 'n2', 'n3', 'n4', 'n5'])
+      else expect((o.value as { nodes: string[] }).nodes.length).toBeGreaterThan(0)
+    }
+    const all = info.nodes.map((n) => remote(ctx, n.name))
+    expect((await Promise.all(all.map(taggedRules))).flat()).toEqual([])
+    for (const r of all) expect(await stoppedProcesses(r)).toEqual([])
+    expect(
+      await eventually(30, async () => (await etcdctl('n1', 'endpoint', 'health', '--cluster')).ok),
+    ).toBe(true)
   })
 })

@@ -6,12 +6,12 @@
 // from a finally block, a SIGINT handler, or twice at once.
 import type { Db, DbContext, DbRole } from '../lib/db/db.ts'
 import type { Op } from '../lib/history/op.ts'
-import type { Nemesis } from '../lib/runner/client.ts'
+import { errorMessage as message, type Nemesis } from '../lib/runner/client.ts'
 import { ClockFaults, type ClockOpValue, hasFaketime } from './clock.ts'
 import type { Target } from './faults.ts'
 import type { Grudge } from './grudge.ts'
 import { applyGrudge, grudgeFor, healPartition, type PartitionShape } from './partition.ts'
-import { message, ProcessFaults, type ProcessOpValue } from './process.ts'
+import { ProcessFaults, type ProcessOpValue } from './process.ts'
 import { SCHEDULER_FAULTS, type SchedulerApi, type SchedulerFault, SchedulerFaults } from './scheduler.ts'
 
 export interface NemesisOptions {

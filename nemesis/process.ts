@@ -4,6 +4,7 @@
 // everything. A start may run in the background (restart-kv-without-pd starts TiKV while PD is
 // paused, when it cannot get ready yet); the next resume and the heal wait for it.
 import type { Db, DbContext, DbRole } from '../lib/db/db.ts'
+import { errorMessage as message } from '../lib/runner/client.ts'
 import type { IntSource } from './grudge.ts'
 import { type NodeSpec, selectNodes } from './select.ts'
 
@@ -136,8 +137,4 @@ async function each(nodes: string[], fn: (node: string) => Promise<unknown>, wha
   )
   if (failed.length)
     throw new Error(`${what} failed on ${failed.length} of ${nodes.length} node(s): ${failed.join('; ')}`)
-}
-
-export function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
 }
