@@ -210,23 +210,44 @@ function expandFaults(names: string[]): string[] {
   return [...out]
 }
 
-export class ConfigError extends Error {}
+export interface ConfigProblem {
+  /** The option's spec; undefined for problems that involve several options. */
+  spec?: OptionSpec
+  raw?: string
+  reason: string
+}
+
+/** Bad options, each named by its environment variable (or, via `forFlags`, its CLI flag). */
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`invalid configuration:\n  ${problems.map((p) => line(p, (s) => s.env)).join('\n  ')}`)
+  }
+  /** The same problems named by CLI flag, for `jepsen-tikv test`. */
+  forFlags(): string {
+    return `invalid options:\n  ${this.problems.map((p) => line(p, (s) => s.flag)).join('\n  ')}`
+  }
+}
+
+const line = (p: ConfigProblem, name: (s: OptionSpec) => string) =>
+  p.spec ? `${name(p.spec)}=${JSON.stringify(p.raw)}: ${p.reason}` : p.reason
 
 /** Reads and validates every option from the environment; throws one error listing every bad variable. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TestOptions {
   const out: Record<string, unknown> = {}
-  const problems: string[] = []
+  const problems: ConfigProblem[] = []
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
     const raw = env[spec.env] ?? spec.default
     if (raw === undefined) continue
     const parsed = spec.schema.safeParse(raw, { reportInput: true })
     if (parsed.success) out[name] = parsed.data
-    else problems.push(`${spec.env}=${JSON.stringify(raw)}: ${describeIssue(parsed.error)}`)
+    else problems.push({ spec, raw, reason: describeIssue(parsed.error) })
   }
   if (out.seed === undefined) out.seed = Date.now() % 2 ** 31
   if (out.provider === 'ssh' && !out.sshPrivateKey)
-    problems.push('JEPSEN_SSH_PRIVATE_KEY must be set when JEPSEN_PROVIDER=ssh')
-  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+    problems.push({
+      reason: 'JEPSEN_SSH_PRIVATE_KEY (--ssh-private-key) must be set when JEPSEN_PROVIDER=ssh',
+    })
+  if (problems.length) throw new ConfigError(problems)
   return out as TestOptions
 }
 
