@@ -1,0 +1,83 @@
+// The CLI as a user runs it: the package bin, its exit codes (DESIGN §4) and its messages.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { nemesisEnv } from './test.ts'
+
+const BIN = join(import.meta.dirname, '../../bin/jepsen-tikv.mjs')
+const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' })
+
+describe('jepsen-tikv analyze', () => {
+  const good = join(PEER, 'porcupine/test_data/jepsen/etcd_002.log')
+  const bad = join(PEER, 'porcupine/test_data/jepsen/etcd_000.log')
+
+  test('exit 0 when all valid, 1 when any invalid; --json gives one object per input', () => {
+    expect(cli('analyze', good).status).toBe(0)
+    const r = cli('analyze', '--json', good, bad)
+    expect(r.status).toBe(1)
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(lines.map((l) => [l.file, l.valid])).toEqual([
+      [good, true],
+      [bad, false],
+    ])
+  })
+
+  test('exit 2 when a verdict is unknown (time limit)', () => {
+    const r = cli('analyze', '--json', '--time-limit', '0.0001', good)
+    expect(r.status).toBe(2)
+    expect(JSON.parse(r.stdout).valid).toBe('unknown')
+  })
+
+  test('transactional checkers by name and model', () => {
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'h.jsonl')
+    writeFileSync(
+      h,
+      `${[
+        { index: 0, time: 0, type: 'invoke', process: 0, f: 'txn', value: [['append', 'x', 1]] },
+        { index: 1, time: 1, type: 'ok', process: 0, f: 'txn', value: [['append', 'x', 1]] },
+        { index: 2, time: 2, type: 'invoke', process: 1, f: 'txn', value: [['r', 'x', null]] },
+        { index: 3, time: 3, type: 'ok', process: 1, f: 'txn', value: [['r', 'x', [1]]] },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join('\n')}\n`,
+    )
+    const r = cli('analyze', '--checker', 'list-append', '--model', 'serializable', h)
+    expect(r.stdout).toContain('valid (list-append, serializable, 4 ops)')
+    expect(r.status).toBe(0)
+  })
+
+  test('exit 3 with a message naming the file and line, the checker or the model', () => {
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'broken.jsonl')
+    writeFileSync(h, '{"type":"invoke","process":0,"f":"read"}\n{"type":"okay","process":0,"f":"read"}\n')
+    const r = cli('analyze', h)
+    expect(r.status).toBe(3)
+    expect(r.stderr).toContain(`${h}:2: op type must be one of invoke, ok, fail, info; got "okay"`)
+    expect(cli('analyze', '--checker', 'knossos', good).stderr).toMatch(
+      /Allowed choices are linearizable, list-append, rw-register/,
+    )
+    const m = cli('analyze', '--model', 'snapshot-isolation', good)
+    expect(m.status).toBe(3)
+    expect(m.stderr).toContain('allowed: register, cas-register, multi-register, kv')
+  })
+})
+
+describe('jepsen-tikv test', () => {
+  test('bad flags exit 3 before anything is provisioned, naming the flag and the allowed values', () => {
+    const r = cli('test', '--db', 'mysql', '--time-limit', 'soon')
+    expect(r.status).toBe(3)
+    expect(r.stderr).toContain('--db="mysql": "mysql" is not allowed; allowed values: etcd, tikv')
+    expect(r.stderr).toContain('--time-limit="soon": must be a number')
+  })
+
+  test('--workload all with several faults is the test-all matrix; otherwise faults go together', () => {
+    expect(nemesisEnv('all', 'partition,kill')).toBe('partition;kill')
+    expect(nemesisEnv('register', 'partition,kill')).toBe('partition,kill')
+    expect(nemesisEnv('all', 'none;kill,pause')).toBe('none;kill,pause')
+  })
+})
