@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { clients, limit, repeat, stagger } from '../lib/generator/index.ts'
+import type { Context } from '../lib/generator/index.ts'
+import { clients, independent, limit, mix, repeat, stagger } from '../lib/generator/index.ts'
 import type { Op } from '../lib/history/op.ts'
 import type { Client } from '../lib/runner/client.ts'
 import { runTest } from '../lib/runner/run.ts'
@@ -47,10 +48,23 @@ async function staggered(dt: number): Promise<number> {
   return r.counts.ok / (r.durationMs / 1000)
 }
 
-async function runner(concurrency: number, historyPath?: string): Promise<number> {
+/** A register-workload-shaped generator: keys owned by groups of 10 threads, random read/write/cas. */
+const perKey = () =>
+  limit(
+    100,
+    mix([
+      repeat({ f: 'read' }),
+      (ctx: Context) => ({ f: 'write', value: ctx.rng.int(5) }),
+      (ctx: Context) => ({ f: 'cas', value: [ctx.rng.int(5), ctx.rng.int(5)] }),
+    ]),
+  )
+
+async function runner(concurrency: number, historyPath?: string, keyed = false): Promise<number> {
   const t0 = performance.now()
   const r = await runTest({
-    generator: clients(limit(OPS, repeat({ f: 'noop' }))),
+    generator: clients(
+      limit(OPS, keyed ? independent.concurrent(10, (i) => i, perKey) : repeat({ f: 'noop' })),
+    ),
     clientFactory: noopClient,
     concurrency,
     seed: 1,
@@ -69,6 +83,7 @@ export default async function (): Promise<BenchSection[]> {
       const raw = await rawLoop(concurrency)
       const mem = await runner(concurrency)
       const file = await runner(concurrency, join(dir, `h${concurrency}.jsonl`))
+      const keyed = await runner(concurrency, undefined, true)
       const row = (what: string, rate: number) => ({
         concurrency,
         what,
@@ -79,6 +94,7 @@ export default async function (): Promise<BenchSection[]> {
         row('raw loop (baseline)', raw),
         row('runner, history in memory', mem),
         row('runner + JSONL history', file),
+        row('runner, independent.concurrent(10) of mix', keyed),
       )
     }
   } finally {

@@ -3,7 +3,7 @@
 // `perKey(key)` generator and takes the next unused key when that generator is exhausted. Ops
 // carry the key in `op.key`, so checkers can split the history per key (lib/history/pairs.ts).
 import type { Context, Thread } from './context.ts'
-import { clientThreads, processToThread, restrict } from './context.ts'
+import { clientThreads, processToThread } from './context.ts'
 import type { Event, Gen, Generator, Step } from './core.ts'
 import { op, PENDING, update } from './core.ts'
 import { soonest } from './soonest.ts'
@@ -14,7 +14,7 @@ export type Key = string | number
 export type Keys = readonly Key[] | ((i: number) => Key | undefined)
 
 interface Group {
-  threads: ReadonlySet<Thread>
+  threads: readonly Thread[]
   /** undefined once the keys have run out for this group. */
   key: string | undefined
   gen: Gen
@@ -24,7 +24,7 @@ export function concurrent(n: number, keys: Keys, perKey: (key: Key) => Gen): Ge
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`independent.concurrent: n (threads per key) must be an integer >= 1, got ${n}`)
   const keyAt = typeof keys === 'function' ? keys : (i: number) => keys[i]
-  return new Concurrent(n, keyAt, perKey, undefined, 0)
+  return new Concurrent(n, keyAt, perKey, undefined, new Map(), 0)
 }
 
 class Concurrent implements Generator {
@@ -34,6 +34,8 @@ class Concurrent implements Generator {
     private readonly perKey: (key: Key) => Gen,
     /** Made on the first op, when the threads are known. */
     private readonly groups: readonly Group[] | undefined,
+    /** Thread -> index of its group (filled in with the groups). */
+    private readonly groupOf: Map<Thread, number>,
     private readonly nextKey: number,
   ) {}
 
@@ -43,9 +45,10 @@ class Concurrent implements Generator {
       throw new Error(
         `independent.concurrent: concurrency ${threads.length} (client threads) is not a multiple of n=${this.n} threads per key; use a concurrency of ${Math.max(1, Math.ceil(threads.length / this.n)) * this.n} or change n`,
       )
-    let next: Concurrent = new Concurrent(this.n, this.keyAt, this.perKey, [], this.nextKey)
+    const groupOf = new Map(threads.map((t, i) => [t, Math.floor(i / this.n)]))
+    let next: Concurrent = new Concurrent(this.n, this.keyAt, this.perKey, [], groupOf, this.nextKey)
     for (let i = 0; i < threads.length; i += this.n) {
-      const group = { threads: new Set<Thread>(threads.slice(i, i + this.n)), key: undefined, gen: null }
+      const group = { threads: threads.slice(i, i + this.n), key: undefined, gen: null }
       next = next.withGroup(next.groups!.length, group, true)
     }
     return next
@@ -65,17 +68,24 @@ class Concurrent implements Generator {
     }
     const groups = this.groups!.slice()
     groups[i] = g
-    return new Concurrent(this.n, this.keyAt, this.perKey, groups, nextKey)
+    return new Concurrent(this.n, this.keyAt, this.perKey, groups, this.groupOf, nextKey)
+  }
+
+  /** The context as group i sees it: its own threads, and those of them that are free. */
+  private sub(ctx: Context, i: number, free?: Thread[]): Context {
+    const threads = this.groups![i].threads
+    return { ...ctx, threads, free: free ?? ctx.free.filter((t) => this.groupOf.get(t) === i) }
   }
 
   op(ctx: Context): Step {
     let self: Concurrent = this.groups ? this : this.init(ctx)
     for (;;) {
       const groups = self.groups!
-      const steps = groups.map((g) => {
+      const free: Thread[][] = groups.map(() => [])
+      for (const t of ctx.free) free[self.groupOf.get(t) ?? -1]?.push(t)
+      const steps = groups.map((g, i) => {
         if (g.key === undefined) return null
-        const sub = restrict(ctx, (t) => g.threads.has(t))
-        return sub.free.length === 0 ? ([PENDING, g.gen] as const) : op(g.gen, sub)
+        return free[i].length === 0 ? ([PENDING, g.gen] as const) : op(g.gen, self.sub(ctx, i, free[i]))
       })
       // A group whose generator is exhausted moves on to the next key; ask again.
       const done = steps.findIndex((s, i) => s === null && groups[i].key !== undefined)
@@ -97,12 +107,11 @@ class Concurrent implements Generator {
 
   update(ctx: Context, event: Event): Gen {
     if (!this.groups) return this
-    const t = processToThread(ctx, event.process)
-    const i = this.groups.findIndex((g) => g.threads.has(t))
+    const i = this.groupOf.get(processToThread(ctx, event.process))
+    if (i === undefined) return this
     const g = this.groups[i]
     // Completions of a key the group has already left do not concern its new generator.
-    if (i === -1 || g.key === undefined || event.key !== g.key) return this
-    const sub = restrict(ctx, (x) => g.threads.has(x))
-    return this.withGroup(i, { ...g, gen: update(g.gen, sub, event) }, false)
+    if (g.key === undefined || event.key !== g.key) return this
+    return this.withGroup(i, { ...g, gen: update(g.gen, this.sub(ctx, i), event) }, false)
   }
 }
