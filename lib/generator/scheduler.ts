@@ -49,12 +49,10 @@ export class Scheduler {
   }
 
   /**
-   * Takes the op of `step` (from `next`): the generator moves on to the step's state, the op's
-   * thread becomes busy and the generator is told of `event`. The op must be for the current
-   * process of a free thread (else the generator is broken: the error says how).
+   * The thread of `o`, which must be free and running `o`'s process; otherwise the generator is
+   * broken and the error says how.
    */
-  invoked(step: readonly [GenOp, Gen], event: Event): Thread {
-    const o = step[0]
+  check(o: GenOp): Thread {
     const t = this.threadOf(o.process)
     if (this.workers.get(t) !== o.process)
       throw new Error(
@@ -62,6 +60,15 @@ export class Scheduler {
       )
     if (this.busy.has(t))
       throw new Error(`generator emitted ${o.f} for process ${o.process}, whose thread ${t} is busy`)
+    return t
+  }
+
+  /**
+   * Takes the op of `step` (from `next`, passed by `check`): the generator moves on to the
+   * step's state, the op's thread becomes busy and the generator is told of `event`.
+   */
+  invoked(step: readonly [GenOp, Gen], event: Event): Thread {
+    const t = this.check(step[0])
     this.setBusy(t, true)
     this.gen = update(step[1], this.context(event.time), event)
     return t

@@ -305,6 +305,32 @@ describe('runTest', () => {
     })
   })
 
+  test('a generator emitting an op for a busy process is an error, and no invocation is left open', async () => {
+    const historyPath = join(dir, 'busy.jsonl')
+    const run = runTest({
+      generator: [clients({ f: 'slow' }), { f: 'again', process: 0 }],
+      clientFactory: testClients(async () => {
+        await sleepMs(20)
+        return { type: 'ok' }
+      }).factory,
+      concurrency: 2,
+      seed: 1,
+      historyPath,
+    })
+    await expect(run).rejects.toThrow(/generator emitted again for process 0, whose thread 0 is busy/)
+    expect(historyProblems(readHistory(historyPath), { complete: true })).toEqual([])
+  })
+
+  test('client ops are recorded as invocations even when the generator gives them type info', async () => {
+    const r = await runTest({
+      generator: clients({ f: 'read', type: 'info' }),
+      clientFactory: testClients(() => ({ type: 'ok' })).factory,
+      concurrency: 1,
+      seed: 1,
+    })
+    expect(r.history.map((o) => o.type)).toEqual(['invoke', 'ok'])
+  })
+
   test('a generator error stops the run, completes the history on disk and is thrown', async () => {
     const historyPath = join(dir, 'gen-error.jsonl')
     const run = runTest({

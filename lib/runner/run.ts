@@ -166,7 +166,7 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
 
   const dispatch = (step: readonly [GenOp, Gen]) => {
     const o = step[0]
-    const t = sched.threadOf(o.process)
+    const t = sched.check(o)
     const f: InFlight = { thread: t, event: o }
     if (o.type === 'sleep' || o.type === 'log') {
       sched.invoked(step, {
@@ -184,7 +184,8 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
       } else f.timer = setTimeout(() => finish(f, { type: 'ok' }), Number(o.value) * 1000)
       return
     }
-    const inv = record(o.type === 'info' ? 'info' : 'invoke', o.process, o)
+    // Nemesis ops may be logged as info (Jepsen style); client ops are always invocations.
+    const inv = record(o.process === 'nemesis' && o.type === 'info' ? 'info' : 'invoke', o.process, o)
     if (typeof o.process === 'number') counts.invokes++
     f.invoke = inv
     sched.invoked(step, inv)
