@@ -2,11 +2,10 @@
 // synchronous Vitest matchers over an Op[] or a history file / store run directory. As with the
 // other matchers, "unknown" (no read ever completed) fails with or without .not, and the message
 // is the checker's explanation plus the report path when there is one.
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import type { MatcherState } from 'vitest'
+import { describeSource } from '../lib/history/load.ts'
 import type { Op } from '../lib/history/op.ts'
-import { readHistory, resolveHistoryPath } from '../lib/history/read.ts'
+import { readHistory } from '../lib/history/read.ts'
 import { type BankOptions, checkBank } from './bank.ts'
 import type { CheckResult } from './result.ts'
 import { checkSetFull, type SetFullOptions } from './set-full.ts'
@@ -24,11 +23,7 @@ function matchResult(
 ): MatcherResult {
   const history = typeof received === 'string' ? readHistory(received) : received
   const r = check(history)
-  let where = ''
-  if (typeof received === 'string') {
-    const report = join(dirname(resolveHistoryPath(received)), 'report.html')
-    where = `\nhistory: ${received}${existsSync(report) ? `\nreport: ${report}` : ''}`
-  }
+  const where = typeof received === 'string' ? describeSource(received) : ''
   if (r.valid === 'unknown')
     return {
       pass: state.isNot,

@@ -7,7 +7,7 @@ workloadSuite('bank', async ({ options, run }) => {
   const r = await run(bank(options))
   expect(r.results.checkers.history.explanation).toMatch(/well formed/)
   expect(r.results.checkers.stats.valid, r.results.checkers.stats.explanation).toBe(true)
-  expect(r.history).toConserveBalances({
+  expect(r.run.dir).toConserveBalances({
     total: ACCOUNTS * INITIAL,
     accounts: Array.from({ length: ACCOUNTS }, (_, a) => a),
   })

@@ -7,13 +7,11 @@ import type { ClientServerClient, ElleMicroOp } from '../lib/client/client.ts'
 import { mix } from '../lib/generator/control.ts'
 import type { GenFn } from '../lib/generator/core.ts'
 import type { Completion } from '../lib/runner/client.ts'
-import type { Workload, WorkloadOptions } from '../lib/workload/workload.ts'
+import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 
 export const ACCOUNTS = 5
 export const INITIAL = 20
 const MAX_TRANSFER = 5
-const accountKey = (a: number) => `bank/${a}`
-const READ: ElleMicroOp[] = Array.from({ length: ACCOUNTS }, (_, a) => ['r', accountKey(a), null])
 
 interface Transfer {
   from: number
@@ -33,6 +31,7 @@ async function runTransfer(
   client: ClientServerClient,
   t: Transfer,
   mode: WorkloadOptions['txnMode'],
+  accountKey: (a: number) => string,
 ): Promise<Completion> {
   const begun = await client.begin({ mode })
   if (begun.type !== 'ok') return { type: 'fail', error: begun.error }
@@ -60,6 +59,9 @@ async function runTransfer(
 
 export function bank(o: WorkloadOptions): Workload {
   const txn = { reads: 'register' as const, mode: o.txnMode }
+  const prefix = keyspace('bank')
+  const accountKey = (a: number) => `${prefix}${a}`
+  const READ: ElleMicroOp[] = Array.from({ length: ACCOUNTS }, (_, a) => ['r', accountKey(a), null])
   return {
     name: 'bank',
     generator: mix([transfer, transfer, transfer, read]),
@@ -71,14 +73,14 @@ export function bank(o: WorkloadOptions): Workload {
       if (init.type !== 'ok') throw new Error(`bank: writing the initial balances failed: ${init.error}`)
     },
     async invoke(client, op) {
-      if (op.f === 'transfer') return runTransfer(client, op.value as Transfer, o.txnMode)
+      if (op.f === 'transfer') return runTransfer(client, op.value as Transfer, o.txnMode, accountKey)
       if (op.f === 'read') {
         const c = await client.txn(READ, txn)
         if (c.type !== 'ok') return { type: c.type, error: c.error }
         return {
           type: 'ok',
           value: Object.fromEntries(
-            (c.value ?? []).map(([, k, v]) => [String(k).slice('bank/'.length), v as number]),
+            (c.value ?? []).map(([, k, v]) => [String(k).slice(prefix.length), v as number]),
           ),
         }
       }

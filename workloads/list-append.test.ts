@@ -8,5 +8,5 @@ workloadSuite('list-append', async ({ options, run }) => {
   const r = await run(listAppend(options))
   expect(r.results.checkers.history.explanation).toMatch(/well formed/)
   expect(r.results.checkers.stats.valid, r.results.checkers.stats.explanation).toBe(true)
-  await expect(r.history).toBeConsistent({ models: [LIST_APPEND_MODEL[options.db]], workload: 'list-append' })
+  await expect(r.run.dir).toBeConsistent({ models: [LIST_APPEND_MODEL[options.db]], workload: 'list-append' })
 })

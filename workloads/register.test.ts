@@ -7,5 +7,5 @@ workloadSuite('register', async ({ options, run }) => {
   const r = await run(register(options))
   expect(r.results.checkers.history.explanation).toMatch(/well formed/)
   expect(r.results.checkers.stats.valid, r.results.checkers.stats.explanation).toBe(true)
-  await expect(r.history).toBeLinearizable({ model: 'cas-register' })
+  await expect(r.run.dir).toBeLinearizable({ model: 'cas-register' })
 })

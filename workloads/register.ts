@@ -8,7 +8,7 @@ import { limit, mix } from '../lib/generator/control.ts'
 import type { GenFn } from '../lib/generator/core.ts'
 import { concurrent } from '../lib/generator/independent.ts'
 import type { Op } from '../lib/history/op.ts'
-import type { Workload, WorkloadOptions } from '../lib/workload/workload.ts'
+import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 
 /** Register values are small so that cas and reads often meet the value written. */
 const VALUES = 5
@@ -24,10 +24,11 @@ const read: GenFn = () => ({ f: 'read', value: null })
 const write: GenFn = (ctx) => ({ f: 'write', value: ctx.rng.int(VALUES) })
 const cas: GenFn = (ctx) => ({ f: 'cas', value: [ctx.rng.int(VALUES), ctx.rng.int(VALUES)] })
 
-const dbKey = (op: Op) => `register/${op.key}`
 const num = (s: string | null) => (s === null ? null : Number(s))
 
 export function register(o: WorkloadOptions): Workload {
+  const prefix = keyspace('register')
+  const dbKey = (op: Op) => `${prefix}${op.key}`
   return {
     name: 'register',
     generator: concurrent(

@@ -8,5 +8,5 @@ workloadSuite('rw-register', async ({ options, run }) => {
   const r = await run(rwRegister(options))
   expect(r.results.checkers.history.explanation).toMatch(/well formed/)
   expect(r.results.checkers.stats.valid, r.results.checkers.stats.explanation).toBe(true)
-  await expect(r.history).toBeConsistent({ models: [LIST_APPEND_MODEL[options.db]], workload: 'rw-register' })
+  await expect(r.run.dir).toBeConsistent({ models: [LIST_APPEND_MODEL[options.db]], workload: 'rw-register' })
 })

@@ -8,5 +8,5 @@ workloadSuite('set', async ({ options, run }) => {
   const r = await run(set({ ...options, linearizable: options.db === 'etcd' }))
   expect(r.results.checkers.history.explanation).toMatch(/well formed/)
   expect(r.results.checkers.stats.valid, r.results.checkers.stats.explanation).toBe(true)
-  expect(r.history).toBeValidSet({ linearizable: options.db === 'etcd' })
+  expect(r.run.dir).toBeValidSet({ linearizable: options.db === 'etcd' })
 })

@@ -9,13 +9,14 @@ import type { ElleMicroOp } from '../lib/client/client.ts'
 import { mix, once } from '../lib/generator/control.ts'
 import type { GenFn } from '../lib/generator/core.ts'
 import { eachThread } from '../lib/generator/threads.ts'
-import type { Workload, WorkloadOptions } from '../lib/workload/workload.ts'
+import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 
 export const BUCKETS = 8
-const bucketKey = (i: number) => `set/${i}`
-const READ: ElleMicroOp[] = Array.from({ length: BUCKETS }, (_, i) => ['r', bucketKey(i), null])
 
 export function set(o: WorkloadOptions & { linearizable: boolean }): Workload {
+  const prefix = keyspace('set')
+  const bucketKey = (i: number) => `${prefix}${i}`
+  const READ: ElleMicroOp[] = Array.from({ length: BUCKETS }, (_, i) => ['r', bucketKey(i), null])
   let next = 0
   const add: GenFn = () => ({ f: 'add', value: next++ })
   const read: GenFn = () => ({ f: 'read', value: null })

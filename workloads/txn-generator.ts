@@ -7,7 +7,7 @@
 import { CHECKERS } from '../checker/registry.ts'
 import type { ElleMicroOp } from '../lib/client/client.ts'
 import type { GenFn } from '../lib/generator/core.ts'
-import type { Workload, WorkloadOptions } from '../lib/workload/workload.ts'
+import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 
 export interface TxnGeneratorOptions {
   /** Key prefix in the DB, e.g. "la/". */
@@ -61,7 +61,7 @@ export function txnWorkload(spec: TxnWorkloadSpec, o: WorkloadOptions): Workload
   const txn = { reads: spec.write === 'append' ? ('list' as const) : ('register' as const), mode: o.txnMode }
   return {
     name: spec.name,
-    generator: txnGenerator({ prefix: `${spec.name}/`, write: spec.write }),
+    generator: txnGenerator({ prefix: keyspace(spec.name), write: spec.write }),
     async invoke(client, op) {
       const c = await client.txn(op.value as ElleMicroOp[], txn)
       return c.type === 'ok' ? { type: 'ok', value: c.value } : { type: c.type, error: c.error }

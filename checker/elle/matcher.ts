@@ -1,11 +1,10 @@
 // `expect(history).toBeConsistent({ models: ['snapshot-isolation'] })`: an async Vitest matcher
 // over an Op[] or a history file / store run directory. "unknown" always fails (with or without
 // .not), with a message that says the checker could not decide and why.
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import type { MatcherState } from 'vitest'
+import { describeSource } from '../../lib/history/load.ts'
 import type { Op } from '../../lib/history/op.ts'
-import { readHistory, resolveHistoryPath } from '../../lib/history/read.ts'
+import { readHistory } from '../../lib/history/read.ts'
 import { checkConsistency } from './check.ts'
 import type { CheckOptions } from './types.ts'
 
@@ -21,11 +20,7 @@ export async function toBeConsistent(
     throw new TypeError(`toBeConsistent expects an Op[] or a history path, got ${typeof received}`)
   const models = opts.models ?? ['strict-serializable']
   const r = checkConsistency(history, { ...opts, models })
-  let where = ''
-  if (typeof received === 'string') {
-    const report = join(dirname(resolveHistoryPath(received)), 'report.html')
-    where = `\nhistory: ${received}${existsSync(report) ? `\nreport: ${report}` : ''}`
-  }
+  const where = typeof received === 'string' ? describeSource(received) : ''
   const asked = models.join(', ')
   if (r.valid === 'unknown')
     return {

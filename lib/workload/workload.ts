@@ -30,3 +30,12 @@ export type WorkloadOptions = Pick<TestOptions, 'concurrency' | 'rate' | 'opsPer
 export function staggerInterval(o: Pick<WorkloadOptions, 'rate' | 'concurrency'>): number {
   return o.rate > 0 ? 1 / (o.rate * o.concurrency) : 0
 }
+
+/**
+ * A fresh key prefix for one workload run, e.g. "register/lq3k9a/": runs share a cluster (the
+ * workloads project provisions one for all files), so each run must start from keys no earlier
+ * run has written.
+ */
+export function keyspace(name: string): string {
+  return `${name}/${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}/`
+}
