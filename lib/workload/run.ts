@@ -200,8 +200,8 @@ async function collectLogs(
           ?.download(f, join(dir, basename(f)))
           .catch((e: Error) => log(`logs: ${n.name}:${f}: ${e.message}`))
       }
-      const cs =
-        cluster.storeDir && join(cluster.storeDir, cluster.runId, 'nodes', n.name, 'client-server.log')
+      // Client servers log into the cluster's store dir (<store>/clusters/<runId>/nodes/<node>/).
+      const cs = cluster.storeDir && join(cluster.storeDir, 'nodes', n.name, 'client-server.log')
       if (cs && existsSync(cs)) copyFileSync(cs, join(dir, 'client-server.log'))
     }),
   )
