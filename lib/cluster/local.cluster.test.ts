@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { daemonRunning, startDaemon, stopDaemon } from '../control/daemon.ts'
+import { type DaemonSpec, isAlive, signalCommand, startCommand } from '../control/daemon.ts'
 import { HostKeyError, SshRemote } from '../control/ssh.ts'
 import type { Db, DbContext } from '../db/db.ts'
 import { cleanupDeadRuns, teardown } from './cleanup.ts'
@@ -20,18 +20,23 @@ import { EMPTY, footprint, processesOf } from './testing/footprint.ts'
 const isRoot = process.getuid?.() === 0
 
 /** A stand-in DB: one `sleep` daemon per node, started and stopped by pidfile. */
-const PIDFILE = '/opt/sleepdb/sleep.pid'
+const SLEEP: DaemonSpec = {
+  exec: '/bin/sleep',
+  args: ['1000'],
+  pidfile: '/opt/sleepdb/sleep.pid',
+  chdir: '/opt/sleepdb',
+  stdout: '/opt/sleepdb/log',
+}
 const sleepDb = {
   name: 'etcd',
   roles: ['etcd'],
   async setup(ctx: DbContext) {
     for (const r of ctx.remotes.values()) {
-      await r.exec('mkdir -p /opt/sleepdb')
-      await startDaemon(r, { command: ['sleep', '1000'], pidfile: PIDFILE, logFile: '/opt/sleepdb/log' })
+      await r.exec(`mkdir -p /opt/sleepdb && ${startCommand(SLEEP)}`, { sudo: true })
     }
   },
   async teardown(ctx: DbContext) {
-    for (const r of ctx.remotes.values()) await stopDaemon(r, PIDFILE)
+    for (const r of ctx.remotes.values()) await r.exec(signalCommand(SLEEP, 'KILL'), { sudo: true })
   },
   logFiles: () => ['/opt/sleepdb/log'],
   endpoints: (_ctx: DbContext, node: string) => ({ endpoints: [node] }),
@@ -52,7 +57,7 @@ describe.runIf(isRoot)('local provider', () => {
       const r = cluster.remotes.get(node.name) as SshRemote
       const { stdout } = await r.exec('hostname; hostname -I; ls /root/.ssh')
       expect(stdout.split(/\s+/).slice(0, 3)).toEqual([node.name, node.ip, 'authorized_keys'])
-      expect(await daemonRunning(r, PIDFILE)).toBe(true)
+      expect(await isAlive(r, SLEEP)).toBe(true)
     }
     // Private /opt: a file written on n1 is not on n2.
     await cluster.remotes.get('n1')?.writeFile('/opt/only-n1', 'x')

@@ -1,76 +1,81 @@
-// Daemons on a node, tracked by pidfile (never by a broad pkill): start in the background with
-// setsid (detached from the ssh session, output appended to a log), signal, and stop with
-// SIGTERM then SIGKILL. The commands run on the node, inside its own PID namespace.
+// Pidfile-based process control on a node (DESIGN §6/§7), the one home for daemons: start a
+// daemon with start-stop-daemon, signal it, ask whether it is alive. Nothing here matches processes by
+// name, so a node's signals can only reach the process its pidfile names (and only when that
+// process still runs the expected binary).
+import { basename } from 'node:path'
 import type { Remote } from './remote.ts'
 import { commandLine, quote } from './shell.ts'
 
 export interface DaemonSpec {
-  /** Executable and arguments. */
-  command: readonly string[]
+  /** Absolute path of the binary on the node. */
+  exec: string
+  args: string[]
   pidfile: string
-  logFile: string
-  /** Working directory (default /). */
-  chdir?: string
+  /** Working directory of the daemon. */
+  chdir: string
+  /** File that receives the daemon's stdout and stderr (appended). */
+  stdout: string
+  /** Environment set for the daemon, e.g. a per-node TMPDIR. */
   env?: Record<string, string>
+  /** `ulimit -n` applied before the start (TiKV needs many open files). */
+  openFiles?: number
+}
+
+/** Starts the daemon in the background; a no-op when the pidfile names a live process. */
+export function startCommand(d: DaemonSpec): string {
+  const env = Object.entries(d.env ?? {}).map(([k, v]) => `${k}=${quote(v)}`)
+  const ssd = commandLine([
+    'start-stop-daemon',
+    '--start',
+    '--oknodo',
+    '--background',
+    '--no-close',
+    '--make-pidfile',
+    '--pidfile',
+    d.pidfile,
+    '--chdir',
+    d.chdir,
+    '--exec',
+    d.exec,
+    '--',
+    ...d.args,
+  ])
+  const run = `${env.length ? `env ${env.join(' ')} ` : ''}${ssd} >>${quote(d.stdout)} 2>&1 </dev/null`
+  return d.openFiles === undefined ? run : `ulimit -n ${d.openFiles} && ${run}`
+}
+
+export type Signal = 'KILL' | 'STOP' | 'CONT' | 'TERM'
+
+/**
+ * Selects the pidfile's process only if its name (comm, at most 15 chars) is the binary's:
+ * unlike --exec this needs no binary on disk, so it also works on a node never installed.
+ */
+function match(d: Pick<DaemonSpec, 'exec' | 'pidfile'>): string[] {
+  return ['--pidfile', d.pidfile, '--name', basename(d.exec).slice(0, 15)]
 }
 
 /**
- * Start a daemon unless the pidfile names a live process already. Resolves with its pid.
- * The shell writes its own pid and then execs the program, so the pid is the program's.
+ * Sends a signal to the pidfile's process; a no-op when it is not running. KILL waits up to
+ * 10 s for the process to be gone and removes the pidfile.
  */
-export async function startDaemon(remote: Remote, spec: DaemonSpec): Promise<number> {
-  const pidfile = quote(spec.pidfile)
-  const inner = `echo $$ > ${pidfile}; exec ${commandLine(spec.command)}`
-  const script = [
-    `if [ -f ${pidfile} ] && kill -0 "$(cat ${pidfile})" 2>/dev/null; then cat ${pidfile}; exit 0; fi`,
-    `cd ${quote(spec.chdir ?? '/')}`,
-    `setsid sh -c ${quote(inner)} >>${quote(spec.logFile)} 2>&1 </dev/null &`,
-    // Wait until the child has written its pid (it is near-immediate).
-    `for i in $(seq 100); do [ -s ${pidfile} ] && break; sleep 0.02; done`,
-    `cat ${pidfile}`,
-  ].join('\n')
-  const { stdout } = await remote.exec(script, { env: spec.env, sudo: true })
-  const pid = Number(stdout.trim())
-  if (!Number.isInteger(pid) || pid <= 0) {
-    throw new Error(`on ${remote.node.name}: ${spec.command[0]} did not write its pidfile ${spec.pidfile}`)
-  }
-  return pid
+export function signalCommand(d: Pick<DaemonSpec, 'exec' | 'pidfile'>, signal: Signal): string {
+  const base = ['start-stop-daemon', '--stop', '--oknodo', '--quiet', ...match(d)]
+  if (signal === 'KILL') return commandLine([...base, '--retry', 'KILL/10', '--remove-pidfile'])
+  return commandLine([...base, '--signal', signal])
 }
 
-/** Send a signal to the daemon of a pidfile. Resolves false if it is not running. */
-export async function signalDaemon(remote: Remote, pidfile: string, signal: string): Promise<boolean> {
-  const p = quote(pidfile)
-  const { code } = await remote.exec(`[ -f ${p} ] && kill -s ${quote(signal)} "$(cat ${p})" 2>/dev/null`, {
-    check: false,
-    sudo: true,
-  })
-  return code === 0
+/** Exits 0 when the pidfile names a live process of the binary (start-stop-daemon --status). */
+export function statusCommand(d: Pick<DaemonSpec, 'exec' | 'pidfile'>): string {
+  return commandLine(['start-stop-daemon', '--status', ...match(d)])
 }
 
-/** Is the daemon of a pidfile alive? */
-export async function daemonRunning(remote: Remote, pidfile: string): Promise<boolean> {
-  return signalDaemon(remote, pidfile, '0')
+export async function isAlive(remote: Remote, d: Pick<DaemonSpec, 'exec' | 'pidfile'>): Promise<boolean> {
+  const r = await remote.exec(statusCommand(d), { check: false, sudo: true })
+  return r.code === 0
 }
 
-/**
- * Stop the daemon of a pidfile: `signal` (default TERM), then KILL after `graceMs`; remove the
- * pidfile. A missing pidfile or dead process is not an error.
- */
-export async function stopDaemon(
-  remote: Remote,
-  pidfile: string,
-  opts: { signal?: string; graceMs?: number } = {},
-): Promise<void> {
-  const p = quote(pidfile)
-  const steps = Math.max(1, Math.ceil((opts.graceMs ?? 5_000) / 50))
-  const script = [
-    `[ -f ${p} ] || exit 0`,
-    `pid=$(cat ${p})`,
-    `if kill -s ${quote(opts.signal ?? 'TERM')} "$pid" 2>/dev/null; then`,
-    `  for i in $(seq ${steps}); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done`,
-    `  kill -s KILL "$pid" 2>/dev/null`,
-    `fi`,
-    `rm -f ${p}`,
-  ].join('\n')
-  await remote.exec(script, { sudo: true })
+/** Last lines of a file on the node ('' when it does not exist), for error messages. */
+export async function tail(remote: Remote, path: string, lines = 30): Promise<string> {
+  const r = await remote.exec(`tail -n ${lines} ${quote(path)} 2>/dev/null`, { check: false, sudo: true })
+  return r.stdout
 }

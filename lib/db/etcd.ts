@@ -5,9 +5,9 @@
 // for the cluster to pass to every client server (`--etcd-reads linearizable|serializable`).
 import { access, constants } from 'node:fs/promises'
 import { z } from 'zod'
+import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../control/daemon.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { commandLine } from '../control/shell.ts'
-import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from './daemon.ts'
 import type { Db, DbContext, DbEndpoints, DbRole } from './db.ts'
 import { request, requestJson } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'

@@ -15,9 +15,9 @@
 // known to work, and TiKV panics if clock_gettime fails. PD is Go and ignores LD_PRELOAD
 // faketime entirely. Namespace nodes share CLOCK_REALTIME, so skewing PD needs separate VMs.
 import { z } from 'zod'
+import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../control/daemon.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { commandLine } from '../control/shell.ts'
-import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from './daemon.ts'
 import type { Db, DbContext, DbEndpoints, DbRole } from './db.ts'
 import { request } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
