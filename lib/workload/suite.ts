@@ -17,6 +17,14 @@ export interface WorkloadTestContext {
   test: TestContext
 }
 
+/** "valid" or "INVALID: linearizable, stats" — the verdict JUnit consumers see as a property. */
+export function verdictLine(run: WorkloadRun): string {
+  const { valid, checkers } = run.results
+  if (valid === true) return 'valid'
+  const bad = Object.entries(checkers).filter(([, c]) => c.valid !== true)
+  return `${valid === false ? 'INVALID' : 'UNKNOWN'}: ${bad.map(([name]) => name).join(', ')}`
+}
+
 export const faultLabel = (faults: readonly string[]) => (faults.length ? faults.join(',') : 'no faults')
 
 /** Declares the tests of one workload file. */
@@ -34,6 +42,7 @@ export function workloadSuite(workload: string, body: (ctx: WorkloadTestContext)
           test: t,
           run: async (w, name) => {
             const run = await runWorkload(w, { options, faults, cluster, name, signal: t.signal })
+            await t.annotate(verdictLine(run), 'verdict')
             await t.annotate(`report: ${run.reportPath}`, 'report', {
               path: run.reportPath,
               contentType: 'text/html',
