@@ -5,9 +5,10 @@
 // (PD, etcd) read time through the vDSO/syscalls, not libc, and ignore libfaketime: their clocks
 // cannot be skewed this way. Skew: a fixed offset per chosen node. Strobe: a loop on the node
 // that flips between an offset and zero every period until stopped (Jepsen's strobe-clock).
+
+import { commandLine, quote } from '../lib/control/shell.ts'
 import type { DbContext } from '../lib/db/db.ts'
 import { onNodes, remoteOf } from '../lib/db/nodes.ts'
-import { sh, shq } from '../lib/db/shell.ts'
 import type { IntSource } from './grudge.ts'
 import { type NodeSpec, selectNodes } from './select.ts'
 
@@ -38,17 +39,17 @@ export function offsetSpec(seconds: number): string {
 
 /** A shell loop that flips the file between `offset` and zero, with its pid in `pidfile`. */
 export function strobeCommand(file: string, offset: string, period: number, pidfile: string): string {
-  const loop = `while :; do echo ${offset} > ${shq(file)}; sleep ${period}; echo +0 > ${shq(file)}; sleep ${period}; done`
-  return `setsid sh -c ${shq(`echo $$ > ${shq(pidfile)}; exec sh -c ${shq(loop)}`)} >/dev/null 2>&1 </dev/null &`
+  const loop = `while :; do echo ${offset} > ${quote(file)}; sleep ${period}; echo +0 > ${quote(file)}; sleep ${period}; done`
+  return `setsid sh -c ${quote(`echo $$ > ${quote(pidfile)}; exec sh -c ${quote(loop)}`)} >/dev/null 2>&1 </dev/null &`
 }
 
 /** Stops a strobe loop (if any) and resets the offset to zero. */
 export function resetCommand(file: string): string {
-  const pid = shq(`${file}.strobe.pid`)
+  const pid = quote(`${file}.strobe.pid`)
   return [
     `[ -f ${pid} ] && kill "$(cat ${pid})" 2>/dev/null`,
     `rm -f ${pid}`,
-    sh('sh', '-c', `echo +0 > ${shq(file)}`),
+    commandLine(['sh', '-c', `echo +0 > ${quote(file)}`]),
   ].join('; ')
 }
 
@@ -79,7 +80,7 @@ export class ClockFaults {
         const cmd =
           v.mode === 'strobe'
             ? strobeCommand(file, applied[n], v.period ?? 0.5, `${file}.strobe.pid`)
-            : sh('sh', '-c', `echo ${applied[n]} > ${shq(file)}`)
+            : commandLine(['sh', '-c', `echo ${applied[n]} > ${quote(file)}`])
         await remoteOf(this.ctx, n).exec(cmd, { sudo: true })
       }),
     )

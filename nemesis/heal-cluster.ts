@@ -5,8 +5,8 @@
 // SIGCONTs stopped processes of the project's binaries and resets libfaketime offsets.
 import type { ClusterInfo } from '../lib/cluster/cluster.ts'
 import type { Remote } from '../lib/control/remote.ts'
+import { quote } from '../lib/control/shell.ts'
 import { SshRemote } from '../lib/control/ssh.ts'
-import { shq } from '../lib/db/shell.ts'
 import { errorMessage as message } from '../lib/runner/client.ts'
 import { resetCommand } from './clock.ts'
 import { removeTaggedRules } from './partition.ts'
@@ -32,7 +32,7 @@ export interface NodeHealReport {
 
 /** A script that SIGCONTs every stopped process whose executable is under one of `dirs`, printing their PIDs. */
 export function resumeStoppedCommand(dirs: readonly string[]): string {
-  const cases = dirs.map((d) => `${shq(d.endsWith('/') ? d : `${d}/`)}*`).join('|')
+  const cases = dirs.map((d) => `${quote(d.endsWith('/') ? d : `${d}/`)}*`).join('|')
   return [
     `ps -eo pid=,stat=,args= | while read -r pid stat exe rest; do`,
     `  case "$stat" in T*) ;; *) continue ;; esac`,

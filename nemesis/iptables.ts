@@ -2,7 +2,7 @@
 // namespace, so these rules affect only that node). Every rule lives in a dedicated chain,
 // JEPSEN, jumped to from INPUT, and carries the comment `jepsen-<runId>`, so that a heal removes
 // exactly this run's rules and a later cleanup can find the rules of runs that died.
-import { sh } from '../lib/db/shell.ts'
+import { commandLine } from '../lib/control/shell.ts'
 
 export const CHAIN = 'JEPSEN'
 export const TAG_PREFIX = 'jepsen-'
@@ -16,7 +16,7 @@ export function runTag(runId: string): string {
   return `${TAG_PREFIX}${runId}`
 }
 
-const ipt = (...args: string[]) => sh('iptables', '-w', ...args)
+const ipt = (...args: string[]) => commandLine(['iptables', '-w', ...args])
 
 /** Creates the chain and the INPUT jump if missing (idempotent). */
 export function ensureChainCommand(): string {
