@@ -175,8 +175,22 @@ function searchComponent(
 }
 
 /**
+ * Identifies a cycle regardless of where it starts: its node/label sequence rotated to begin at
+ * its smallest node (a shortest cycle visits each node once). Different class searches often
+ * find the same cycle; it is reported once.
+ */
+function cycleSignature(c: FoundCycle): string {
+  const n = c.labels.length
+  let start = 0
+  for (let i = 1; i < n; i++) if (c.nodes[i] < c.nodes[start]) start = i
+  const parts: number[] = []
+  for (let i = 0; i < n; i++) parts.push(c.nodes[(start + i) % n], c.labels[(start + i) % n])
+  return parts.join(',')
+}
+
+/**
  * Searches every base class, plus its process and/or realtime variants when those edges are in
- * the graph. Returns at most `perType` cycles per classified name.
+ * the graph. Returns at most `perType` distinct cycles per classified name.
  */
 export function findCycles(
   g: Graph,
@@ -187,6 +201,7 @@ export function findCycles(
   if (nontrivialSccs(g).length === 0) return out
   const perType = opts.perType ?? 8
   const counts = new Map<string, number>()
+  const seen = new Set<string>()
   const local = new Int32Array(g.n).fill(-1)
   const budget = opts.timeLimitMs ?? 60_000
   for (const variant of [0, ...variants])
@@ -206,6 +221,9 @@ export function findCycles(
         if (!found) continue
         const n = counts.get(found.type) ?? 0
         if (n >= perType) continue
+        const signature = cycleSignature(found)
+        if (seen.has(signature)) continue
+        seen.add(signature)
         counts.set(found.type, n + 1)
         out.cycles.push(found)
       }
