@@ -8,7 +8,13 @@ describe('cluster config from the environment', () => {
       provider: 'local',
       nodes: 5,
       leaveDbRunning: false,
+      sshUser: 'root',
+      stateDir: '/var/lib/jepsen-tikv',
     })
+  })
+
+  test('an empty variable counts as unset', () => {
+    expect(clusterConfigFromEnv({ JEPSEN_DB: '', JEPSEN_NODES: '' })).toMatchObject({ db: 'etcd', nodes: 5 })
   })
 
   test('a host list means the ssh provider', () => {
@@ -17,19 +23,21 @@ describe('cluster config from the environment', () => {
   })
 
   test.each([
-    [{ JEPSEN_DB: 'mysql' }, /JEPSEN_DB="mysql".*"etcd"\|"tikv"/],
-    [{ JEPSEN_PROVIDER: 'docker' }, /JEPSEN_PROVIDER="docker".*"local"\|"lxc"\|"ssh"/],
+    [{ JEPSEN_DB: 'mysql' }, /JEPSEN_DB="mysql".*allowed values: etcd, tikv/],
+    [{ JEPSEN_PROVIDER: 'docker' }, /JEPSEN_PROVIDER="docker".*allowed values: local, lxc, ssh/],
     [{ JEPSEN_NODES: '0' }, /JEPSEN_NODES="0": a node count must be 1\.\.200/],
     [
       { JEPSEN_NODES: 'a,b', JEPSEN_PROVIDER: 'local' },
       /JEPSEN_NODES="a,b": a host list needs JEPSEN_PROVIDER=ssh/,
     ],
+    [{ JEPSEN_PROVIDER: 'ssh', JEPSEN_SSH_PRIVATE_KEY: '/k' }, /JEPSEN_NODES="5": .*needs a host list/],
+    [{ JEPSEN_STATE_DIR: 'state' }, /JEPSEN_STATE_DIR="state": must be an absolute path/],
     [
       { JEPSEN_PROVIDER: 'ssh', JEPSEN_NODES: 'a,b' },
       /JEPSEN_SSH_PRIVATE_KEY: .*needs the path of a private key/,
     ],
-    [{ JEPSEN_LEAVE_DB_RUNNING: 'yes' }, /JEPSEN_LEAVE_DB_RUNNING="yes"/],
-    [{ TIKV_VERSION: 'latest' }, /TIKV_VERSION="latest": expected a version like v8\.5\.1/],
+    [{ JEPSEN_LEAVE_DB_RUNNING: 'maybe' }, /JEPSEN_LEAVE_DB_RUNNING="maybe"/],
+    [{ TIKV_VERSION: 'latest' }, /TIKV_VERSION="latest": expected a release tag like v8\.5\.1/],
   ])('%o is refused naming the variable', (env, message) => {
     expect(() => clusterConfigFromEnv(env)).toThrow(message)
   })

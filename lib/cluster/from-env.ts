@@ -21,7 +21,7 @@ async function loadDb(config: ClusterConfig): Promise<Db> {
   const factory = mod[config.db]
   if (typeof factory !== 'function')
     throw new Error(`${path} does not export a factory function "${config.db}"`)
-  const options = config.db === 'tikv' && config.tikvVersion ? { version: config.tikvVersion } : {}
+  const options = config.db === 'tikv' ? { version: config.version } : {}
   return (factory as (o: object) => Db)(options)
 }
 

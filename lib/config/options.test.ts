@@ -51,6 +51,21 @@ describe('optionsFromEnv', () => {
     )
   })
 
+  test('a host list implies the ssh provider; cross-option problems are named by flag for the CLI', () => {
+    const o = optionsFromEnv({ JEPSEN_NODES: 'a,b', JEPSEN_SSH_PRIVATE_KEY: '/k' })
+    expect(o).toMatchObject({ provider: 'ssh', nodes: ['a', 'b'], sshUser: 'root' })
+    expect(optionsFromEnv({}).provider).toBe('local')
+    let err: unknown
+    try {
+      optionsFromEnv({ JEPSEN_NODES: 'a,b' })
+    } catch (e) {
+      err = e
+    }
+    expect((err as ConfigError).forFlags()).toContain(
+      '--ssh-private-key: JEPSEN_PROVIDER=ssh (--provider ssh) needs',
+    )
+  })
+
   test('every option has a distinct env variable and flag', () => {
     const specs = Object.values(OPTIONS)
     expect(new Set(specs.map((s) => s.env)).size).toBe(specs.length)

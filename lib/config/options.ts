@@ -3,6 +3,7 @@
 // Vitest; plain `npx vitest` runs read the same variables. Bad values are reported up front,
 // naming the variable and the allowed values, before anything is provisioned.
 import { z } from 'zod'
+import { DEFAULT_STATE_DIR } from '../cluster/registry.ts'
 
 export const WORKLOADS = ['register', 'set', 'list-append', 'rw-register', 'bank'] as const
 export const DBS = ['etcd', 'tikv'] as const
@@ -40,6 +41,25 @@ const bool = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes')
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max)
 const seconds = z.coerce.number().min(0)
+
+/** A node count ("5") or a comma-separated host list ("n1,n2,10.0.0.3:2222"). */
+const nodeList = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((v, ctx): number | string[] => {
+    if (/^\d+$/.test(v)) {
+      const n = Number(v)
+      if (n < 1 || n > 200) ctx.addIssue({ code: 'custom', message: `a node count must be 1..200, got ${v}` })
+      return n
+    }
+    const hosts = v.split(',').map((h) => h.trim())
+    if (hosts.some((h) => !/^[A-Za-z0-9._-]+(:\d+)?$/.test(h))) {
+      ctx.addIssue({ code: 'custom', message: `expected a count or host[:port],host[:port],..., got "${v}"` })
+    }
+    return hosts
+  })
+
 export interface OptionSpec {
   env: string
   flag: string
@@ -145,13 +165,12 @@ export const OPTIONS = {
     flag: '--version',
     description: 'TiKV/PD release, e.g. v8.5.1 (tikv only)',
     default: 'v8.5.1',
-    schema: z.string().regex(/^v\d+\.\d+\.\d+(-[\w.]+)?$/, 'a release tag like v8.5.1'),
+    schema: z.string().regex(/^v\d+\.\d+\.\d+(-[\w.]+)?$/, 'expected a release tag like v8.5.1'),
   },
   provider: {
     env: 'JEPSEN_PROVIDER',
     flag: '--provider',
-    description: `where nodes come from: ${PROVIDERS.join(', ')}`,
-    default: 'local',
+    description: `where nodes come from: ${PROVIDERS.join(', ')} (default: ssh when --nodes lists hosts, else local)`,
     schema: z.enum(PROVIDERS),
   },
   nodes: {
@@ -159,13 +178,27 @@ export const OPTIONS = {
     flag: '--nodes',
     description: 'node count (local, lxc) or comma-separated hosts (ssh)',
     default: '5',
-    schema: z.string().min(1),
+    schema: nodeList,
   },
   sshPrivateKey: {
     env: 'JEPSEN_SSH_PRIVATE_KEY',
     flag: '--ssh-private-key',
     description: 'private key for the ssh provider',
     schema: z.string().min(1),
+  },
+  sshUser: {
+    env: 'JEPSEN_SSH_USER',
+    flag: '--ssh-user',
+    description: 'login user for the ssh provider',
+    default: 'root',
+    schema: z.string().min(1),
+  },
+  stateDir: {
+    env: 'JEPSEN_STATE_DIR',
+    flag: '--state-dir',
+    description: 'where the control host records its runs (for cleanup of crashed runs and teardown)',
+    default: DEFAULT_STATE_DIR,
+    schema: z.string().startsWith('/', 'must be an absolute path'),
   },
   leaveDbRunning: {
     env: 'JEPSEN_LEAVE_DB_RUNNING',
@@ -229,26 +262,61 @@ export class ConfigError extends Error {
 }
 
 const line = (p: ConfigProblem, name: (s: OptionSpec) => string) =>
-  p.spec ? `${name(p.spec)}=${JSON.stringify(p.raw)}: ${p.reason}` : p.reason
+  p.spec ? `${name(p.spec)}${p.raw === undefined ? '' : `=${JSON.stringify(p.raw)}`}: ${p.reason}` : p.reason
 
-/** Reads and validates every option from the environment; throws one error listing every bad variable. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): TestOptions {
+/**
+ * Reads and validates the named options from the environment (an empty variable counts as
+ * unset), then the checks across options; throws one ConfigError listing every problem.
+ */
+export function readOptions<K extends OptionName>(
+  names: readonly K[],
+  env: Record<string, string | undefined> = process.env,
+): Pick<TestOptions, K> {
   const out: Record<string, unknown> = {}
   const problems: ConfigProblem[] = []
-  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
-    const raw = env[spec.env] ?? spec.default
+  for (const name of names) {
+    const spec: OptionSpec = OPTIONS[name]
+    const raw = env[spec.env] || spec.default
     if (raw === undefined) continue
     const parsed = spec.schema.safeParse(raw, { reportInput: true })
     if (parsed.success) out[name] = parsed.data
     else problems.push({ spec, raw, reason: describeIssue(parsed.error) })
   }
-  if (out.seed === undefined) out.seed = Date.now() % 2 ** 31
-  if (out.provider === 'ssh' && !out.sshPrivateKey)
-    problems.push({
-      reason: 'JEPSEN_SSH_PRIVATE_KEY (--ssh-private-key) must be set when JEPSEN_PROVIDER=ssh',
-    })
+  if ((['nodes', 'provider', 'sshPrivateKey'] as const).every((n) => names.includes(n as K)))
+    problems.push(...providerProblems(out as Partial<TestOptions>, env))
   if (problems.length) throw new ConfigError(problems)
-  return out as TestOptions
+  return out as Pick<TestOptions, K>
+}
+
+/**
+ * Where nodes come from, checked across options: the provider defaults to ssh for a host list
+ * and local for a count (filled into `o`); ssh needs a host list and a private key, the others
+ * a count.
+ */
+function providerProblems(o: Partial<TestOptions>, env: Record<string, string | undefined>): ConfigProblem[] {
+  if (o.nodes === undefined) return [] // a bad JEPSEN_NODES is reported already
+  const hostList = Array.isArray(o.nodes)
+  o.provider ??= hostList ? 'ssh' : 'local'
+  const nodes = { spec: OPTIONS.nodes, raw: env[OPTIONS.nodes.env] || OPTIONS.nodes.default }
+  const ssh = 'JEPSEN_PROVIDER=ssh (--provider ssh)'
+  const problems: ConfigProblem[] = []
+  if (o.provider === 'ssh' && !hostList)
+    problems.push({ ...nodes, reason: `${ssh} needs a host list (e.g. n1,n2,n3), not a count` })
+  if (o.provider === 'ssh' && !o.sshPrivateKey)
+    problems.push({ spec: OPTIONS.sshPrivateKey, reason: `${ssh} needs the path of a private key` })
+  if (o.provider !== 'ssh' && hostList)
+    problems.push({
+      ...nodes,
+      reason: `a host list needs JEPSEN_PROVIDER=ssh (--provider ssh); provider "${o.provider}" takes a count`,
+    })
+  return problems
+}
+
+/** Reads and validates every option from the environment; throws one error listing every bad variable. */
+export function optionsFromEnv(env: Record<string, string | undefined> = process.env): TestOptions {
+  const out = readOptions(Object.keys(OPTIONS) as OptionName[], env)
+  out.seed ??= Date.now() % 2 ** 31
+  return out
 }
 
 function describeIssue(error: z.ZodError): string {
