@@ -1,9 +1,11 @@
 // Removal of what cluster runs left behind: the resources of one run record, those of every run
 // whose owner process died (at each setup), and everything of this project (`teardown()`).
-// teardown() also sweeps interfaces and namespaces named like ours whose run record is lost.
-import { rm, rmdir } from 'node:fs/promises'
-import { join } from 'node:path'
+// teardown() also sweeps interfaces, namespaces and containers named like ours whose run record
+// is lost.
+import { readdir, rm, rmdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { alive, run } from './host.ts'
+import { imagePaths } from './lxc-image.ts'
 import { tagOf } from './naming.ts'
 import { DEFAULT_STATE_DIR, listRuns, ownerAlive, type RunRecord, removeRecordDir } from './registry.ts'
 
@@ -55,7 +57,39 @@ async function removeResources(record: RunRecord): Promise<string[]> {
   for (const link of links) await attempt(`link ${link}`, () => deleteLink(link))
   for (const path of record.paths)
     await attempt(`path ${path}`, () => rm(path, { recursive: true, force: true }))
+  if (record.containers.length > 0)
+    await attempt('LXC leftovers', () => removeLxcLeftovers(record.containers.map((c) => c.lxcPath)))
   return problems
+}
+
+/**
+ * What LXC leaves on the host after its containers are gone: lock dirs under /run/lxc (once no
+ * container of that LXC path runs), the template's lock file, and the empty lxc.pivot cgroups
+ * (once no LXC container runs on the host at all, since a stopping one's monitor moves there).
+ */
+async function removeLxcLeftovers(lxcPaths: string[]): Promise<void> {
+  for (const lxcPath of new Set(lxcPaths)) {
+    const running = await run('lxc-ls', ['-P', lxcPath, '--running'], { check: false })
+    if (running.code !== 0 || running.stdout.trim() !== '') continue
+    const lockDir = join('/run/lxc/lock', lxcPath)
+    await rm(lockDir, { recursive: true, force: true })
+    // Empty parents up to /run/lxc itself.
+    for (let dir = dirname(lockDir); dir !== '/run'; dir = dirname(dir)) {
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+        ))
+      )
+        break
+    }
+  }
+  await rm('/run/lock/subsys/lxc-debian', { force: true })
+  const root = '/sys/fs/cgroup'
+  const hierarchies = [root, ...(await readdir(root)).map((h) => join(root, h))]
+  const entries = await Promise.all(hierarchies.map((h) => readdir(h).catch(() => [] as string[])))
+  if (entries.flat().some((e) => e.startsWith('lxc.monitor.') || e.startsWith('lxc.payload.'))) return
+  for (const h of hierarchies) await rmdir(join(h, 'lxc.pivot')).catch(() => {})
 }
 
 /** Remove every resource of a run, then its record. */
@@ -91,10 +125,13 @@ export async function ownHostResources(): Promise<{ netns: string[]; links: stri
   }
 }
 
-/** Remove namespaces/interfaces named like ours whose tag is not in `keepTags`. */
-async function sweep(keepTags: Set<string>): Promise<string[]> {
+/** Remove namespaces/interfaces/containers named like ours whose tag is not in `keepTags`. */
+async function sweep(stateDir: string, keepTags: Set<string>): Promise<string[]> {
   const found = await ownHostResources()
   const stray = (n: string) => !keepTags.has(tagOf(n) as string)
+  // Containers of the lxc provider live beside the base image in the state dir's cache.
+  const lxcPath = imagePaths(join(stateDir, 'cache')).lxcPath
+  const containers = (await readdir(lxcPath).catch(() => [] as string[])).filter((n) => tagOf(n) && stray(n))
   return removeResources({
     runId: '',
     provider: 'sweep',
@@ -104,8 +141,8 @@ async function sweep(keepTags: Set<string>): Promise<string[]> {
     processes: [],
     netns: found.netns.filter(stray),
     links: found.links.filter(stray),
-    containers: [],
-    paths: [],
+    containers: containers.map((name) => ({ name, lxcPath })),
+    paths: containers.map((name) => join(lxcPath, name)),
   })
 }
 
@@ -128,7 +165,7 @@ async function cleanup(
     removedRuns.push(record.runId)
   }
   for (const dir of broken) await rm(dir, { recursive: true, force: true })
-  if (sweepStrays) problems.push(...(await sweep(new Set(records.filter(keep).map((r) => r.tag)))))
+  if (sweepStrays) problems.push(...(await sweep(stateDir, new Set(records.filter(keep).map((r) => r.tag)))))
   await rmdir(join(stateDir, 'runs')).catch(() => {}) // only if empty
   return { removedRuns, problems }
 }

@@ -1,7 +1,7 @@
 // Ready-made clusters per provider: LocalCluster (namespaces on this host), LxcCluster and
 // SshCluster (existing hosts), and clusterFromConfig for globalSetup and the CLI.
 
-import { Cluster, type ClusterOptions } from './cluster.ts'
+import { Cluster, type ClusterOptions, type StartedCluster } from './cluster.ts'
 import type { ClusterConfig } from './config.ts'
 import { LocalProvider, type LocalProviderOptions } from './local.ts'
 import { LxcProvider, type LxcProviderOptions } from './lxc.ts'
@@ -16,6 +16,12 @@ export class LocalCluster extends Cluster {
 export class LxcCluster extends Cluster {
   constructor(opts: LxcProviderOptions & ClusterOptions = {}) {
     super(new LxcProvider(opts), opts)
+  }
+
+  /** Builds the base image first (minutes when cold), outside start()'s provisioning timeout. */
+  override async start(): Promise<StartedCluster> {
+    await (this.provider as LxcProvider).prepare()
+    return super.start()
   }
 }
 
