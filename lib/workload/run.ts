@@ -15,7 +15,7 @@ import type { TestOptions } from '../config/options.ts'
 import type { Remote } from '../control/remote.ts'
 import { SshRemote } from '../control/ssh.ts'
 import type { DbContext } from '../db/db.ts'
-import { makeDb } from '../db/make-db.ts'
+import { dbFromOptions } from '../db/make-db.ts'
 import { PdApi } from '../db/pd-api.ts'
 import { Rng } from '../generator/random.ts'
 import { clients, nemesis, phases } from '../generator/threads.ts'
@@ -73,7 +73,7 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
   log(`store: ${run.dir}`)
 
   const remotes = new Map<string, Remote>()
-  const db = makeDb(options.db, options.db === 'tikv' ? { version: options.version } : {})
+  const db = dbFromOptions(options)
   try {
     for (const r of await Promise.all(cluster.nodes.map((n) => SshRemote.connect(n))))
       remotes.set(r.node.name, r)
