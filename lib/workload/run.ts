@@ -8,7 +8,6 @@ import { basename, join } from 'node:path'
 import { type CheckResult, mergeValidity } from '../../checker/result.ts'
 import { checkStats } from '../../checker/stats.ts'
 import { healOnSignal, nemesisPackage } from '../../nemesis/index.ts'
-import type { SchedulerApi } from '../../nemesis/scheduler.ts'
 import { ClientServerClient } from '../client/client.ts'
 import type { ClusterInfo } from '../cluster/cluster.ts'
 import type { TestOptions } from '../config/options.ts'
@@ -16,7 +15,6 @@ import type { Remote } from '../control/remote.ts'
 import { SshRemote } from '../control/ssh.ts'
 import type { DbContext } from '../db/db.ts'
 import { dbFromOptions } from '../db/make-db.ts'
-import { PdApi } from '../db/pd-api.ts'
 import { Rng } from '../generator/random.ts'
 import { clients, nemesis, phases } from '../generator/threads.ts'
 import { stagger, timeLimit } from '../generator/timing.ts'
@@ -93,10 +91,6 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
         db,
         ctx,
         rng: new Rng((options.seed ^ 0x5eed) >>> 0),
-        schedulers:
-          options.db === 'tikv'
-            ? schedulerApi(new PdApi(db.endpoints(ctx, cluster.nodes[0].name).endpoints))
-            : undefined,
       },
     )
     const unhook = healOnSignal(pkg.nemesis)
@@ -157,18 +151,6 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
     return { run, history: result.history, results, reportPath, stop: result.stop }
   } finally {
     await Promise.allSettled([...remotes.values()].map((r) => r.close()))
-  }
-}
-
-/** PD's scheduler API as the nemesis uses it. */
-function schedulerApi(pd: PdApi): SchedulerApi {
-  return {
-    addScheduler: async (name) => {
-      await pd.addScheduler(name)
-    },
-    removeScheduler: async (name) => {
-      await pd.removeScheduler(name)
-    },
   }
 }
 
