@@ -181,7 +181,7 @@ describe('planFaults', () => {
   })
   test('tikv without libfaketime: clock faults explain what the DB must do', () => {
     expect(() => planFaults(['clock-strobe'], { ...TIKV, faketime: false })).toThrow(
-      /LD_PRELOAD \+ FAKETIME_TIMESTAMP_FILE/,
+      /start it with the option clock: true \(TIKV_CLOCK=1\)/,
     )
   })
   test('ring on 3 nodes is refused', () => {

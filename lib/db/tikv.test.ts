@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'smol-toml'
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
+import { hasFaketime } from '../../nemesis/clock.ts'
+import { planFaults } from '../../nemesis/faults.ts'
 import { fakeContext, type Responder } from './fake-remote.ts'
 import { makeDb } from './make-db.ts'
-import { configCheckPassed, FATAL_START, pdMemberHealthy, storesProblem, tikv } from './tikv.ts'
+import { configCheckPassed, FATAL_START, pdMemberHealthy, storesProblem, TIKV_PATHS, tikv } from './tikv.ts'
 
 let dir: string
 let pdTarball: string
@@ -251,6 +253,67 @@ describe('TiKV readiness parsing', () => {
     expect(FATAL_START.test('[FATAL] unknown configuration options: raftstore.foo')).toBe(true)
     expect(FATAL_START.test('maybe another instance is using this directory')).toBe(true)
     expect(FATAL_START.test('[ERROR] validate PD endpoints failed')).toBe(false)
+  })
+})
+
+describe('TiKV clock faults (libfaketime)', () => {
+  const FAKETIME_ENV =
+    'LD_PRELOAD=/opt/tikv/lib/libfaketime.so.1 FAKETIME_TIMESTAMP_FILE=/opt/tikv/faketime FAKETIME_NO_CACHE=1'
+
+  test('with clock: true, setup ships libfaketime, zeroes the offset file and starts TiKV under it', async () => {
+    const libfaketime = join(dir, 'libfaketime.so.1')
+    await writeFile(libfaketime, 'elf bytes')
+    const { ctx, remotes } = fakeContext(3, healthyNode)
+    stubHttp([])
+    const db = tikv({ pdTarball, tikvTarball, clock: true, libfaketime })
+    expect(db.faketimeFile).toBe(TIKV_PATHS.faketime)
+    await db.setup(ctx)
+    const n2 = remotes.get('n2')!
+    expect(n2.commands).toContain('mkdir -p /opt/tikv/lib')
+    expect(n2.calls).toContainEqual({
+      kind: 'upload',
+      localPath: libfaketime,
+      remotePath: '/opt/tikv/lib/libfaketime.so.1',
+      mode: 0o644,
+    })
+    expect(n2.file('/opt/tikv/faketime')).toBe('+0\n')
+    const withFaketime = START_KV_N2.replace('TMPDIR=/opt/tikv/tmp', `TMPDIR=/opt/tikv/tmp ${FAKETIME_ENV}`)
+    expect(n2.commands).toContain(withFaketime)
+    // PD (Go) is not put under libfaketime, and a restart after a kill keeps it.
+    expect(n2.commands).toContain(START_PD_N2)
+    await db.start(ctx, 'n2', 'kv')
+    expect(n2.commands.at(-1)).toBe(withFaketime)
+    // The nemesis sees the control file and plans clock faults.
+    expect(hasFaketime(db)).toBe(true)
+    const target = { db: 'tikv', roles: db.roles, nodeCount: 3, schedulers: true, faketime: true } as const
+    expect(planFaults(['clock-skew'], target).map((p) => p.name)).toEqual(['clock-skew'])
+  })
+
+  test('off by default: no faketime file, and clock faults are refused saying why and how to enable them', () => {
+    const db = tikv()
+    expect(db.faketimeFile).toBeUndefined()
+    expect(hasFaketime(db)).toBe(false)
+    const target = { db: 'tikv', roles: db.roles, nodeCount: 3, schedulers: true, faketime: false } as const
+    expect(() => planFaults(['clock-strobe'], target)).toThrow(
+      /clock: true \(TIKV_CLOCK=1\).*jemalloc.*0\.9\.7/,
+    )
+  })
+
+  test('TIKV_CLOCK and TIKV_LIBFAKETIME set the options; a missing library is named before any node is touched', async () => {
+    const db = makeDb(
+      'tikv',
+      {},
+      { TIKV_CLOCK: '1', TIKV_LIBFAKETIME: '/nope/libfaketime.so.1' },
+    ) as ReturnType<typeof tikv>
+    expect(db.options).toMatchObject({ clock: true, libfaketime: '/nope/libfaketime.so.1' })
+    expect(() => makeDb('tikv', {}, { TIKV_CLOCK: 'maybe' })).toThrow(
+      'TIKV_CLOCK="maybe": allowed values: 1, true, yes, 0, false, no',
+    )
+    const { ctx, remotes } = fakeContext(3, healthyNode)
+    await expect(db.setup(ctx)).rejects.toThrow(
+      'TiKV option clock: libfaketime /nope/libfaketime.so.1 does not exist on the control host',
+    )
+    expect(remotes.get('n1')!.commands).toEqual([])
   })
 })
 

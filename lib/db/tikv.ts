@@ -10,10 +10,15 @@
 // instance; PD exits 0 on a bad config, so both configs are checked with --config-check before
 // the first start and a start that dies with a config error fails at once instead of looping.
 //
-// Clock faults (for the clock nemesis): TiKV links unprefixed jemalloc, and libfaketime ≥ 0.9.7
-// deadlocks or recurses in jemalloc's init (libfaketime#130/#478); only Jepsen's 0.9.6 fork is
-// known to work, and TiKV panics if clock_gettime fails. PD is Go and ignores LD_PRELOAD
-// faketime entirely. Namespace nodes share CLOCK_REALTIME, so skewing PD needs separate VMs.
+// Clock faults (for the clock nemesis, option `clock`): tikv-server runs with LD_PRELOAD of a
+// libfaketime uploaded to the node, FAKETIME_TIMESTAMP_FILE=<faketimeFile> and
+// FAKETIME_NO_CACHE=1, and the nemesis writes offsets into that file. Off by default: TiKV links
+// unprefixed jemalloc, and libfaketime ≥ 0.9.7 deadlocks or recurses in jemalloc's init
+// (libfaketime#130/#478); only Jepsen's 0.9.6 fork is known to work, and TiKV panics if
+// clock_gettime fails. PD is Go and ignores LD_PRELOAD faketime entirely. Namespace nodes share
+// CLOCK_REALTIME, so skewing PD needs separate VMs.
+import { existsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { z } from 'zod'
 import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../control/daemon.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
@@ -36,6 +41,8 @@ import { uploadIfChanged } from './upload.ts'
 import { type StartStatus, superviseStart, waitFor } from './wait.ts'
 
 export const DEFAULT_TIKV_VERSION = 'v8.5.1'
+/** Where Debian's libfaketime package puts the library on the control host. */
+export const DEFAULT_LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 
 const sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a sha256)')
 
@@ -62,6 +69,16 @@ export const tikvOptionsSchema = z
     restartTimeoutMs: z.number().int().positive().default(120_000),
     /** Run `--config-check` on both configs before the first start. */
     configCheck: z.boolean().default(true),
+    /**
+     * Run tikv-server under libfaketime (LD_PRELOAD, FAKETIME_TIMESTAMP_FILE = faketimeFile,
+     * FAKETIME_NO_CACHE=1) so the clock nemesis (clock-skew, clock-strobe) can move its clock.
+     * Off by default: TiKV links unprefixed jemalloc, and libfaketime ≥ 0.9.7 (Debian's
+     * included) deadlocks or recurses in jemalloc's init (libfaketime#130/#478); only Jepsen's
+     * 0.9.6-jepsen1 fork is known to work with it (notes/tikv-deploy.md §8).
+     */
+    clock: z.boolean().default(false),
+    /** libfaketime on the control host, uploaded to every node when `clock` is on. */
+    libfaketime: z.string().min(1).default(DEFAULT_LIBFAKETIME),
     /** Deep-merged over the generated pd.toml / tikv.toml. */
     pdConfig: z.record(z.string(), z.unknown()).optional(),
     tikvConfig: z.record(z.string(), z.unknown()).optional(),
@@ -74,6 +91,8 @@ type Resolved = z.output<typeof tikvOptionsSchema>
 /** Environment variables that set TiKV options (explicit options win). */
 export const TIKV_ENV: Record<string, keyof TikvOptions> = {
   TIKV_VERSION: 'version',
+  TIKV_CLOCK: 'clock',
+  TIKV_LIBFAKETIME: 'libfaketime',
   TIKV_MIRROR: 'mirror',
   TIKV_PD_TARBALL: 'pdTarball',
   TIKV_TARBALL: 'tikvTarball',
@@ -82,10 +101,14 @@ export const TIKV_ENV: Record<string, keyof TikvOptions> = {
 }
 
 export function tikvOptionsFromEnv(env: Record<string, string | undefined>): Partial<TikvOptions> {
-  const out: Record<string, string> = {}
+  const out: Record<string, string | boolean> = {}
   for (const [name, key] of Object.entries(TIKV_ENV)) {
     const v = env[name]
-    if (v !== undefined && v !== '') out[key] = v
+    if (v === undefined || v === '') continue
+    if (key !== 'clock') out[key] = v
+    else if (/^(1|true|yes)$/.test(v)) out[key] = true
+    else if (/^(0|false|no)$/.test(v)) out[key] = false
+    else throw new Error(`${name}=${JSON.stringify(v)}: allowed values: 1, true, yes, 0, false, no`)
   }
   return out as Partial<TikvOptions>
 }
@@ -95,6 +118,10 @@ export const TIKV_PATHS = {
   dir: '/opt/tikv',
   bin: '/opt/tikv/bin',
   tmp: '/opt/tikv/tmp',
+  /** libfaketime on the node (option `clock`). */
+  libfaketime: '/opt/tikv/lib/libfaketime.so.1',
+  /** FAKETIME_TIMESTAMP_FILE of tikv-server: the clock nemesis writes offsets ("+12") here. */
+  faketime: '/opt/tikv/faketime',
   pd: {
     bin: '/opt/tikv/bin/pd-server',
     tarball: '/opt/tikv/pd.tar.gz',
@@ -152,15 +179,28 @@ export function pdDaemon(node: NodeInfo, nodes: NodeInfo[]): DaemonSpec {
   }
 }
 
-/** TiKV's command line: literal IP addresses (a hostname panics), advertised as themselves. */
-export function kvDaemon(node: NodeInfo, nodes: NodeInfo[], openFiles: number): DaemonSpec {
+/**
+ * TiKV's command line: literal IP addresses (a hostname panics), advertised as themselves;
+ * under libfaketime when `clock` (start-stop-daemon, which starts it, then runs under it too).
+ */
+export function kvDaemon(node: NodeInfo, nodes: NodeInfo[], openFiles: number, clock = false): DaemonSpec {
   const k = TIKV_PATHS.kv
   return {
     exec: k.bin,
     pidfile: k.pidfile,
     chdir: TIKV_PATHS.dir,
     stdout: k.stdout,
-    env: { TMPDIR: TIKV_PATHS.tmp },
+    env: {
+      TMPDIR: TIKV_PATHS.tmp,
+      // libfaketime re-reads the offset file on every call (no cache), so offsets apply at once.
+      ...(clock
+        ? {
+            LD_PRELOAD: TIKV_PATHS.libfaketime,
+            FAKETIME_TIMESTAMP_FILE: TIKV_PATHS.faketime,
+            FAKETIME_NO_CACHE: '1',
+          }
+        : {}),
+    },
     openFiles,
     args: [
       '--pd-endpoints',
@@ -211,10 +251,13 @@ export class TikvDb implements Db {
   readonly roles: readonly DbRole[] = ['pd', 'kv']
   readonly options: Resolved
   readonly version: TikvVersion
+  /** The FAKETIME_TIMESTAMP_FILE tikv-server reads (only with the `clock` option: see FaketimeDb). */
+  readonly faketimeFile?: string
 
   constructor(options: TikvOptions = {}) {
     this.options = parseOptions(tikvOptionsSchema, options, 'TiKV')
     this.version = parseTikvVersion(this.options.version, 'TiKV version')
+    if (this.options.clock) this.faketimeFile = TIKV_PATHS.faketime
   }
 
   /** Where each tarball comes from: the local path/URL given, else the mirror. */
@@ -245,6 +288,10 @@ export class TikvDb implements Db {
   }
 
   async setup(ctx: DbContext): Promise<void> {
+    if (this.options.clock && !existsSync(this.options.libfaketime))
+      throw new Error(
+        `TiKV option clock: libfaketime ${this.options.libfaketime} does not exist on the control host (Debian package libfaketime; set the libfaketime option or TIKV_LIBFAKETIME)`,
+      )
     const sources = this.tarballSources()
     const [pdTar, kvTar] = await Promise.all([
       fetchTarball(sources.pd, ctx.cacheDir, { sha256: this.options.pdSha256, log: ctx.log }),
@@ -259,6 +306,7 @@ export class TikvDb implements Db {
       })
       await this.install(remote, pdTar, 'pd')
       await this.install(remote, kvTar, 'tikv')
+      if (this.options.clock) await this.installFaketime(remote)
       await remote.writeFile(p.pd.config, this.pdConfigToml())
       await remote.writeFile(p.kv.config, this.tikvConfigToml())
       if (this.options.configCheck) await this.checkConfigs(ctx, node, remote)
@@ -283,10 +331,8 @@ export class TikvDb implements Db {
 
   async teardown(ctx: DbContext): Promise<void> {
     await onNodes(ctx, 'TiKV teardown', async (node, remote) => {
-      await remote.exec(signalCommand(kvDaemon(node, ctx.nodes, this.options.openFiles), 'KILL'), {
-        sudo: true,
-      })
-      await remote.exec(signalCommand(pdDaemon(node, ctx.nodes), 'KILL'), { sudo: true })
+      await remote.exec(signalCommand(this.daemon(ctx, node, 'kv'), 'KILL'), { sudo: true })
+      await remote.exec(signalCommand(this.daemon(ctx, node, 'pd'), 'KILL'), { sudo: true })
       await remote.exec(commandLine(['rm', '-rf', TIKV_PATHS.pd.data, TIKV_PATHS.kv.data, TIKV_PATHS.tmp]), {
         sudo: true,
       })
@@ -334,7 +380,17 @@ export class TikvDb implements Db {
   }
 
   private daemon(ctx: DbContext, node: NodeInfo, role: 'pd' | 'kv'): DaemonSpec {
-    return role === 'pd' ? pdDaemon(node, ctx.nodes) : kvDaemon(node, ctx.nodes, this.options.openFiles)
+    return role === 'pd'
+      ? pdDaemon(node, ctx.nodes)
+      : kvDaemon(node, ctx.nodes, this.options.openFiles, this.options.clock)
+  }
+
+  /** Ships libfaketime to the node and starts its clock at offset zero. */
+  private async installFaketime(remote: Remote): Promise<void> {
+    const lib = TIKV_PATHS.libfaketime
+    await remote.exec(commandLine(['mkdir', '-p', dirname(lib)]), { sudo: true })
+    await uploadIfChanged(remote, this.options.libfaketime, lib)
+    await remote.writeFile(TIKV_PATHS.faketime, '+0\n')
   }
 
   private async signal(ctx: DbContext, node: string, role: DbRole, signal: 'KILL' | 'STOP' | 'CONT') {
@@ -364,9 +420,7 @@ export class TikvDb implements Db {
 
   /** Both binaries' --config-check on the generated configs; PD exits 0 even when it fails. */
   private async checkConfigs(ctx: DbContext, node: NodeInfo, remote: Remote): Promise<void> {
-    const pd = pdDaemon(node, ctx.nodes)
-    const kv = kvDaemon(node, ctx.nodes, this.options.openFiles)
-    for (const d of [pd, kv]) {
+    for (const d of [this.daemon(ctx, node, 'pd'), this.daemon(ctx, node, 'kv')]) {
       const r = await remote.exec(`${commandLine([d.exec, '--config-check', ...d.args])} 2>&1`, {
         check: false,
         sudo: true,
