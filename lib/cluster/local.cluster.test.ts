@@ -1,11 +1,9 @@
 // The local namespace provider on real namespaces (needs root): nodes come up with sshd and
 // checked host keys, iptables stays inside each node, and stop() / the next setup / teardown()
 // leave no namespace, interface, process, mount or directory of the run behind.
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type DaemonSpec, isAlive, signalCommand, startCommand } from '../control/daemon.ts'
 import { HostKeyError, SshRemote } from '../control/ssh.ts'
@@ -14,7 +12,8 @@ import { cleanupDeadRuns, teardown } from './cleanup.ts'
 import type { StartedCluster } from './cluster.ts'
 import { LocalCluster } from './clusters.ts'
 import { run } from './host.ts'
-import { DEFAULT_STATE_DIR, type RunRecord } from './registry.ts'
+import { DEFAULT_STATE_DIR } from './registry.ts'
+import { crashedRun } from './testing/crashed-run.ts'
 import { EMPTY, footprint, processesOf } from './testing/footprint.ts'
 
 const isRoot = process.getuid?.() === 0
@@ -127,25 +126,6 @@ describe.runIf(isRoot)('local provider', () => {
     expect(await footprint(DEFAULT_STATE_DIR, record, pids)).toEqual(EMPTY)
   })
 })
-
-/** Start a cluster in a child process, wait until it is up, SIGKILL the child. */
-async function crashedRun(stateDir: string): Promise<RunRecord & { nodes: { ip: string }[] }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'testing', 'hold-cluster.ts'), stateDir, '2'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve)
-    child.once('exit', (code) => reject(new Error(`hold-cluster exited ${code} before printing its cluster`)))
-  })
-  const info = JSON.parse(line) as { record: RunRecord; nodes: { ip: string }[] }
-  child.kill('SIGKILL')
-  await new Promise((r) => child.once('exit', r))
-  return { ...info.record, nodes: info.nodes }
-}
 
 describe.runIf(isRoot)('crash-safe cleanup', () => {
   test('the next setup removes what a SIGKILLed run left', async () => {
