@@ -4,7 +4,7 @@
 // kept clusters). healCluster removes every rule tagged with a run id that is not live,
 // SIGCONTs stopped processes of the project's binaries and resets libfaketime offsets.
 import type { ClusterInfo } from '../lib/cluster/cluster.ts'
-import type { Remote } from '../lib/control/remote.ts'
+import type { NodeInfo, Remote } from '../lib/control/remote.ts'
 import { quote } from '../lib/control/shell.ts'
 import { SshRemote } from '../lib/control/ssh.ts'
 import { errorMessage as message } from '../lib/runner/client.ts'
@@ -16,6 +16,8 @@ export interface HealClusterOptions {
   liveRunIds?: readonly string[]
   /** Already-connected remotes (default: connect to every node over ssh, and close after). */
   remotes?: readonly Remote[]
+  /** How to reach a node not in `remotes` (default: SshRemote.connect). */
+  connect?: (node: NodeInfo) => Promise<Remote>
   /** Stopped processes whose executable lies under one of these dirs get SIGCONT (default /opt/). */
   binaryDirs?: readonly string[]
   /** libfaketime control files to reset to a zero offset, if the DB uses any. */
@@ -53,7 +55,7 @@ export async function healCluster(
       const report: NodeHealReport = { node: node.name, rulesRemoved: 0, resumed: [] }
       let remote = given.get(node.name)
       try {
-        remote ??= await SshRemote.connect(node)
+        remote ??= await (opts.connect ?? ((n) => SshRemote.connect(n)))(node)
         report.rulesRemoved = await removeTaggedRules(remote, (id) => !live.has(id))
         const { stdout } = await remote.exec(resumeStoppedCommand(opts.binaryDirs ?? ['/opt/']), {
           sudo: true,

@@ -33,35 +33,47 @@ export class SshHostsProvider implements Provider {
     this.nodeCount = opts.hosts.length
   }
 
-  async provision(ctx: ProvisionContext): Promise<NodeInfo[]> {
-    const targets = this.opts.hosts.map(parseHost)
-    let knownHostsPath = this.opts.knownHostsPath
-    if (!knownHostsPath) {
-      knownHostsPath = join(ctx.runDir, 'known_hosts')
-      ctx.log(`ssh: recording host keys of ${this.opts.hosts.join(', ')} on first use (ssh-keyscan)`)
-      const scans = await Promise.all(
-        targets.map(async ({ host, port }) => {
-          const { stdout } = await run('ssh-keyscan', ['-T', '10', '-p', String(port), host], {
-            check: false,
-          })
-          const lines = stdout.split('\n').filter((l) => l && !l.startsWith('#'))
-          if (lines.length === 0)
-            throw new Error(`ssh provider: ssh-keyscan got no host key from ${host}:${port}`)
-          return lines.join('\n')
-        }),
-      )
-      await writeFile(knownHostsPath, `${scans.join('\n')}\n`)
-    }
-    return targets.map(({ host, port }) => ({
-      name: host,
-      ip: host,
-      ssh: {
-        host,
-        port,
-        username: this.opts.username ?? 'root',
-        privateKeyPath: this.opts.privateKeyPath,
-        knownHostsPath,
-      },
-    }))
+  provision(ctx: ProvisionContext): Promise<NodeInfo[]> {
+    return sshNodes(this.opts, ctx.runDir, ctx.log)
   }
+}
+
+/**
+ * The hosts as nodes to ssh into. Host keys come from `knownHostsPath` when given; otherwise
+ * from ssh-keyscan (trust on first use, see module comment), recorded in `<dir>/known_hosts`.
+ */
+export async function sshNodes(
+  opts: SshHostsOptions,
+  dir: string,
+  log: (message: string) => void,
+): Promise<NodeInfo[]> {
+  const targets = opts.hosts.map(parseHost)
+  let knownHostsPath = opts.knownHostsPath
+  if (!knownHostsPath) {
+    knownHostsPath = join(dir, 'known_hosts')
+    log(`ssh: recording host keys of ${opts.hosts.join(', ')} on first use (ssh-keyscan)`)
+    const scans = await Promise.all(
+      targets.map(async ({ host, port }) => {
+        const { stdout } = await run('ssh-keyscan', ['-T', '10', '-p', String(port), host], {
+          check: false,
+        })
+        const lines = stdout.split('\n').filter((l) => l && !l.startsWith('#'))
+        if (lines.length === 0)
+          throw new Error(`ssh provider: ssh-keyscan got no host key from ${host}:${port}`)
+        return lines.join('\n')
+      }),
+    )
+    await writeFile(knownHostsPath, `${scans.join('\n')}\n`)
+  }
+  return targets.map(({ host, port }) => ({
+    name: host,
+    ip: host,
+    ssh: {
+      host,
+      port,
+      username: opts.username ?? 'root',
+      privateKeyPath: opts.privateKeyPath,
+      knownHostsPath,
+    },
+  }))
 }
