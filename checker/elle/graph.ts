@@ -66,42 +66,71 @@ export class Graph {
   }
 }
 
+/**
+ * Txn ids sorted by `at(t)` (ties in txn order), without a comparator: each key is packed as
+ * at * 2n + 2 id + tag into a Float64Array, which sorts natively. `at` must be an integer.
+ */
+function sortedEvents(
+  txns: readonly Txn[],
+  events: (t: Txn, push: (at: number, tag: 0 | 1) => void) => void,
+): { txn: Int32Array; tag: Uint8Array } {
+  const span = 2 * txns.length
+  const keys: number[] = []
+  for (const t of txns) events(t, (at, tag) => keys.push(at * span + 2 * t.id + tag))
+  const sorted = Float64Array.from(keys).sort()
+  const txn = new Int32Array(sorted.length)
+  const tag = new Uint8Array(sorted.length)
+  for (let i = 0; i < sorted.length; i++) {
+    const rest = sorted[i] - Math.floor(sorted[i] / span) * span
+    txn[i] = rest >> 1
+    tag[i] = rest & 1
+  }
+  return { txn, tag }
+}
+
 /** Links each committed or indeterminate txn to the next one its process ran. */
 export function processEdges(txns: readonly Txn[], add: (a: number, b: number, l: number) => void): void {
-  const last = new Map<number, Txn>()
-  for (const t of [...txns].sort((a, b) => (a.invokeAt ?? a.op) - (b.invokeAt ?? b.op))) {
-    if (t.type === 'fail') continue
+  const last = new Map<number, number>()
+  const { txn } = sortedEvents(txns, (t, push) => {
+    if (t.type !== 'fail') push(t.invokeAt ?? t.op, 0)
+  })
+  for (const id of txn) {
+    const t = txns[id]
     const prev = last.get(t.process)
-    if (prev) add(prev.id, t.id, PROCESS)
-    last.set(t.process, t)
+    if (prev !== undefined) add(prev, id, PROCESS)
+    last.set(t.process, id)
   }
 }
 
 /**
- * Realtime order as a transitive reduction: a txn is linked from the current frontier when it is
- * invoked (completed txns not yet followed by a txn that began after they completed); when it
- * completes ok, it replaces the frontier members that completed before it began. Txns without an
- * invocation (completion-only histories) get no realtime edges; info txns get only incoming ones.
+ * Realtime order as a transitive reduction, in one sorted sweep over invocations and
+ * completions: a txn is linked from the current frontier when it is invoked (completed txns not
+ * yet followed by a txn that began after they completed); when it completes ok, it replaces the
+ * frontier members that completed before it began. Txns without an invocation (completion-only
+ * histories) get no realtime edges; info txns get only incoming ones.
  */
 export function realtimePairs(
   txns: readonly Txn[],
   add: (a: number, b: number, l: number) => void,
   label = REALTIME,
 ): void {
-  const events: [at: number, t: Txn][] = []
-  for (const t of txns) {
-    if (t.invokeAt === undefined || t.type === 'fail') continue
-    events.push([t.invokeAt, t])
-    if (t.type === 'ok' && t.completeAt !== undefined) events.push([t.completeAt, t])
-  }
-  events.sort((a, b) => a[0] - b[0])
-  let frontier: Txn[] = []
-  for (const [when, t] of events) {
-    if (when === t.invokeAt) {
-      for (const p of frontier) add(p.id, t.id, label)
+  const { txn, tag } = sortedEvents(txns, (t, push) => {
+    if (t.invokeAt === undefined || t.type === 'fail') return
+    push(t.invokeAt, 0)
+    if (t.type === 'ok' && t.completeAt !== undefined) push(t.completeAt, 1)
+  })
+  const frontier = new Int32Array(txns.length)
+  let size = 0
+  for (let i = 0; i < txn.length; i++) {
+    const t = txns[txn[i]]
+    if (tag[i] === 0 || t.completeAt === t.invokeAt) {
+      for (let j = 0; j < size; j++) add(frontier[j], t.id, label)
       continue
     }
-    frontier = frontier.filter((p) => p.completeAt! > t.invokeAt!)
-    frontier.push(t)
+    const began = t.invokeAt!
+    let kept = 0
+    for (let j = 0; j < size; j++) if (txns[frontier[j]].completeAt! > began) frontier[kept++] = frontier[j]
+    frontier[kept] = t.id
+    size = kept + 1
   }
 }
