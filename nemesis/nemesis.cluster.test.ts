@@ -12,7 +12,6 @@ import { clientUrl, ETCD_PATHS, etcd } from '../lib/db/etcd.ts'
 import { Rng } from '../lib/generator/random.ts'
 import { nemesis as onNemesis, phases } from '../lib/generator/threads.ts'
 import { timeLimit } from '../lib/generator/timing.ts'
-import type { Op } from '../lib/history/op.ts'
 import { faultPeriods } from '../lib/report/faults.ts'
 import { runTest } from '../lib/runner/run.ts'
 import type { Grudge } from './grudge.ts'
@@ -20,17 +19,10 @@ import { healCluster } from './heal-cluster.ts'
 import { nemesisPackage } from './index.ts'
 import { FaultNemesis } from './nemesis.ts'
 import { connect, disconnect } from './testing/connect.ts'
+import { op } from './testing/op.ts'
 
 const info = inject('cluster')
 const run = promisify(execFile)
-const op = (f: string, value?: unknown): Op => ({
-  index: 0,
-  time: 0,
-  type: 'info',
-  process: 'nemesis',
-  f,
-  value,
-})
 const ipOf = (name: string) => info.nodes.find((n) => n.name === name)?.ip as string
 
 /** etcdctl on the control host against one node; resolves with exit code and output. */

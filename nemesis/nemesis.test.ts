@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest'
 import type { Db, DbContext, DbRole } from '../lib/db/db.ts'
 import { fakeContext } from '../lib/db/fake-remote.ts'
 import { Rng } from '../lib/generator/random.ts'
-import type { Op } from '../lib/history/op.ts'
 import { FaultNemesis } from './nemesis.ts'
+import { op } from './testing/op.ts'
 
 class FakeDb implements Db {
   readonly name = 'etcd' as const
@@ -37,15 +37,6 @@ class FakeDb implements Db {
     return { endpoints: [] }
   }
 }
-
-const op = (f: string, value?: unknown): Op => ({
-  index: 0,
-  time: 0,
-  type: 'info',
-  process: 'nemesis',
-  f,
-  value,
-})
 
 function setup() {
   const db = new FakeDb()
@@ -100,6 +91,20 @@ describe('FaultNemesis', () => {
     expect(aborts.map((e) => e.message)).toEqual([expect.stringMatching(/^nemesis op kill failed/)])
     const unknown = await nemesis.invoke(op('start-shuffle-leader'))
     expect(unknown.error).toMatch(/not supported on this target \(etcd\)/)
+  })
+
+  test('PD scheduler faults go through the DB own pdApi(ctx) when it has one (TiKV)', async () => {
+    const calls: string[] = []
+    const db = Object.assign(new FakeDb(), {
+      pdApi: () => ({
+        addScheduler: async (name: string) => void calls.push(`add ${name}`),
+        removeScheduler: async (name: string) => void calls.push(`remove ${name}`),
+      }),
+    })
+    const nemesis = new FaultNemesis({ db, ctx: fakeContext(3).ctx, rng: new Rng(3) })
+    expect((await nemesis.invoke(op('start-shuffle-leader'))).error).toBeUndefined()
+    expect(await nemesis.healAll()).toEqual([])
+    expect(calls).toEqual(['add shuffle-leader-scheduler', 'remove shuffle-leader-scheduler'])
   })
 
   test('healAll resumes, restarts and heals partitions; idempotent and shared when concurrent', async () => {

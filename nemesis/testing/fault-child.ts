@@ -4,10 +4,10 @@
 // in JEPSEN_TEST_CLUSTER, the run id in JEPSEN_TEST_RUN_ID.
 import { etcd } from '../../lib/db/etcd.ts'
 import { Rng } from '../../lib/generator/random.ts'
-import type { Op } from '../../lib/history/op.ts'
 import { healOnSignal } from '../index.ts'
 import { FaultNemesis } from '../nemesis.ts'
 import { connect } from './connect.ts'
+import { op } from './op.ts'
 
 const info = JSON.parse(process.env.JEPSEN_TEST_CLUSTER ?? 'null')
 const runId = process.env.JEPSEN_TEST_RUN_ID
@@ -16,14 +16,6 @@ if (!info || !runId)
 const ctx = await connect(info, runId)
 const nemesis = new FaultNemesis({ db: etcd(), ctx, rng: new Rng(1) })
 if (process.argv.includes('--heal-on-signal')) healOnSignal(nemesis)
-const op = (f: string, value?: unknown): Op => ({
-  index: 0,
-  time: 0,
-  type: 'info',
-  process: 'nemesis',
-  f,
-  value,
-})
 const p = await nemesis.invoke(op('start-partition', 'one'))
 const k = await nemesis.invoke(op('pause', { role: 'etcd', nodes: ['n2'] }))
 if (p.error || k.error) throw new Error(`fault-child: ${p.error ?? k.error}`)
