@@ -33,24 +33,32 @@ async function killProcesses(record: RunRecord): Promise<void> {
   for (let i = 0; i < 100 && recorded.some(alive); i++) await sleep(20)
 }
 
-/** Remove every resource listed in a run record. Errors are collected, not thrown. */
-async function removeResources(record: RunRecord): Promise<string[]> {
+/** For steps that must all be tried: each failure becomes "<what>: <message>" in `problems`. */
+export function problemCollector() {
   const problems: string[] = []
-  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+  const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
     try {
       await fn()
     } catch (err) {
       problems.push(`${what}: ${(err as Error).message}`)
     }
   }
+  return { problems, attempt }
+}
+
+/** Remove every resource listed in a run record. Errors are collected, not thrown. */
+async function removeResources(record: RunRecord): Promise<string[]> {
+  const { problems, attempt } = problemCollector()
   await attempt('kill processes', () => killProcesses(record))
-  for (const c of record.containers) {
-    await attempt(`container ${c.name}`, async () => {
-      await run('lxc-stop', ['-P', c.lxcPath, '-n', c.name, '-k'], { check: false })
-      const { code, stderr } = await run('lxc-destroy', ['-P', c.lxcPath, '-n', c.name], { check: false })
-      if (code !== 0 && !/does not exist|not defined/i.test(stderr)) throw new Error(stderr.trim())
-    })
-  }
+  await Promise.all(
+    record.containers.map((c) =>
+      attempt(`container ${c.name}`, async () => {
+        await run('lxc-stop', ['-P', c.lxcPath, '-n', c.name, '-k'], { check: false })
+        const { code, stderr } = await run('lxc-destroy', ['-P', c.lxcPath, '-n', c.name], { check: false })
+        if (code !== 0 && !/does not exist|not defined/i.test(stderr)) throw new Error(stderr.trim())
+      }),
+    ),
+  )
   await Promise.all(record.netns.map((ns) => attempt(`netns ${ns}`, () => deleteNetns(ns))))
   // Host ends of veths first (deleting one deletes its peer), bridges last.
   const links = [...record.links].sort((a, b) => Number(a.endsWith('br')) - Number(b.endsWith('br')))

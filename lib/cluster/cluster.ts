@@ -10,7 +10,7 @@ import { onNodes } from '../control/parallel.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { SshRemote } from '../control/ssh.ts'
 import type { Db, DbContext, DbEndpoints, DbName } from '../db/db.ts'
-import { cleanupDeadRuns, removeRun } from './cleanup.ts'
+import { cleanupDeadRuns, problemCollector, removeRun } from './cleanup.ts'
 import { newRunId, shortTag } from './naming.ts'
 import type { Provider, ProviderName } from './provider.ts'
 import { DEFAULT_STATE_DIR, RunRegistration, runDir } from './registry.ts'
@@ -212,14 +212,7 @@ export class StartedCluster {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
-    const problems: string[] = []
-    const attempt = async (what: string, fn: () => Promise<unknown>) => {
-      try {
-        await fn()
-      } catch (err) {
-        problems.push(`${what}: ${(err as Error).message}`)
-      }
-    }
+    const { problems, attempt } = problemCollector()
     await Promise.all(this.clientServers.map((s) => attempt(`client server ${s.address}`, () => s.stop())))
     const db = this.db
     if (db && this.remotes.size > 0) {
