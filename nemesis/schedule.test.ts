@@ -2,6 +2,7 @@
 // before the next one starts, the final phase heals every enabled fault, fixed and random gaps,
 // long-recovery quiet windows; and planFaults' target checks.
 import { describe, expect, test } from 'vitest'
+import { FAULTS } from '../lib/config/options.ts'
 import type { Gen } from '../lib/generator/core.ts'
 import { simulate } from '../lib/generator/simulate.ts'
 import { nemesis, phases } from '../lib/generator/threads.ts'
@@ -13,21 +14,8 @@ import { faultSchedule, finalPhase, healOps, LONG_RECOVERY } from './schedule.ts
 
 const TIKV: Target = { db: 'tikv', roles: ['pd', 'kv'], nodeCount: 5, schedulers: true, faketime: true }
 const ETCD: Target = { db: 'etcd', roles: ['etcd'], nodeCount: 5, schedulers: false, faketime: false }
-const ALL_TIKV = [
-  'partition-one',
-  'partition-half',
-  'partition-ring',
-  'partition-bridge',
-  'partition-leader',
-  'kill',
-  'pause',
-  'shuffle-leader',
-  'shuffle-region',
-  'random-merge',
-  'restart-kv-without-pd',
-  'clock-skew',
-  'clock-strobe',
-]
+/** Every fault of the options table, kill and pause in their all-roles form. */
+const ALL_TIKV = FAULTS.filter((f) => !/^(kill|pause)-/.test(f))
 
 /** The nemesis ops (invocations only) a generator produces in `seconds` of virtual time. */
 function nemesisOps(gen: Gen, seconds: number, seed = 1): Op[] {
