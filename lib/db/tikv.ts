@@ -147,62 +147,60 @@ export const PORTS = { pdClient: 2379, pdPeer: 2380, kv: 20160, kvStatus: 20180 
 const pdClientUrl = (ip: string) => `http://${ip}:${PORTS.pdClient}`
 const pdPeerUrl = (ip: string) => `http://${ip}:${PORTS.pdPeer}`
 
-/** PD's command line (flags valid from v4 on: Go's flag package also accepts "--name"). */
-export function pdDaemon(node: NodeInfo, nodes: NodeInfo[]): DaemonSpec {
-  const p = TIKV_PATHS.pd
+/** What PD and TiKV daemons share: paths under /opt/tikv and the node's own TMPDIR. */
+function roleDaemon(role: 'pd' | 'kv', args: string[], extra: Partial<DaemonSpec> = {}): DaemonSpec {
+  const p = TIKV_PATHS[role]
   return {
     exec: p.bin,
     pidfile: p.pidfile,
     chdir: TIKV_PATHS.dir,
     stdout: p.stdout,
-    env: { TMPDIR: TIKV_PATHS.tmp },
-    args: [
-      '--name',
-      node.name,
-      '--data-dir',
-      p.data,
-      '--client-urls',
-      pdClientUrl(node.ip),
-      '--peer-urls',
-      pdPeerUrl(node.ip),
-      '--advertise-client-urls',
-      pdClientUrl(node.ip),
-      '--advertise-peer-urls',
-      pdPeerUrl(node.ip),
-      '--initial-cluster',
-      nodes.map((n) => `${n.name}=${pdPeerUrl(n.ip)}`).join(','),
-      '--log-file',
-      p.log,
-      '--config',
-      p.config,
-    ],
+    args,
+    ...extra,
+    env: { TMPDIR: TIKV_PATHS.tmp, ...extra.env },
   }
+}
+
+/** PD's command line (flags valid from v4 on: Go's flag package also accepts "--name"). */
+export function pdDaemon(node: NodeInfo, nodes: NodeInfo[]): DaemonSpec {
+  const p = TIKV_PATHS.pd
+  return roleDaemon('pd', [
+    '--name',
+    node.name,
+    '--data-dir',
+    p.data,
+    '--client-urls',
+    pdClientUrl(node.ip),
+    '--peer-urls',
+    pdPeerUrl(node.ip),
+    '--advertise-client-urls',
+    pdClientUrl(node.ip),
+    '--advertise-peer-urls',
+    pdPeerUrl(node.ip),
+    '--initial-cluster',
+    nodes.map((n) => `${n.name}=${pdPeerUrl(n.ip)}`).join(','),
+    '--log-file',
+    p.log,
+    '--config',
+    p.config,
+  ])
 }
 
 /**
  * TiKV's command line: literal IP addresses (a hostname panics), advertised as themselves;
- * under libfaketime when `clock` (start-stop-daemon, which starts it, then runs under it too).
+ * under libfaketime when `clock`, re-reading the offset file on every call (no cache) so the
+ * nemesis's offsets apply at once (start-stop-daemon, which execs it, is preloaded as well).
  */
 export function kvDaemon(node: NodeInfo, nodes: NodeInfo[], openFiles: number, clock = false): DaemonSpec {
   const k = TIKV_PATHS.kv
-  return {
-    exec: k.bin,
-    pidfile: k.pidfile,
-    chdir: TIKV_PATHS.dir,
-    stdout: k.stdout,
-    env: {
-      TMPDIR: TIKV_PATHS.tmp,
-      // libfaketime re-reads the offset file on every call (no cache), so offsets apply at once.
-      ...(clock
-        ? {
-            LD_PRELOAD: TIKV_PATHS.libfaketime,
-            FAKETIME_TIMESTAMP_FILE: TIKV_PATHS.faketime,
-            FAKETIME_NO_CACHE: '1',
-          }
-        : {}),
-    },
-    openFiles,
-    args: [
+  const faketime = {
+    LD_PRELOAD: TIKV_PATHS.libfaketime,
+    FAKETIME_TIMESTAMP_FILE: TIKV_PATHS.faketime,
+    FAKETIME_NO_CACHE: '1',
+  }
+  return roleDaemon(
+    'kv',
+    [
       '--pd-endpoints',
       nodes.map((n) => `${n.ip}:${PORTS.pdClient}`).join(','),
       '--addr',
@@ -220,7 +218,8 @@ export function kvDaemon(node: NodeInfo, nodes: NodeInfo[], openFiles: number, c
       '--config',
       k.config,
     ],
-  }
+    { openFiles, env: clock ? faketime : {} },
+  )
 }
 
 /** Output of PD/TiKV that means a restart cannot help: fail at once (PD exits 0 on these). */
