@@ -139,7 +139,7 @@ export async function ensureBaseImage(
     log(
       recorded
         ? `lxc: base image recipe changed (${recorded.trim()} -> ${hash}), rebuilding`
-        : `lxc: building base image ${paths.baseDir} (Debian ${recipe.release}; ~2 min cold)`,
+        : `lxc: building base image ${paths.baseDir} (Debian ${recipe.release}; ~2-3 min cold)`,
     )
     await build(paths, recipe, pub)
     await writeFile(paths.recipeFile, `${hash}\n`)

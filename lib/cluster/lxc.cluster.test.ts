@@ -1,5 +1,5 @@
 // The lxc provider on real containers (needs root, lxc and debootstrap; opt-in with
-// JEPSEN_TEST_LXC=1 because a cold base image takes about two minutes): containers come up
+// JEPSEN_TEST_LXC=1 because a cold base image takes two to three minutes): containers come up
 // with sshd and checked host keys, run etcd through the same DB automation as every provider,
 // keep iptables rules to themselves, cannot set the clock, and stop() / the next setup leave no
 // container, interface, cgroup or path of the run behind.
@@ -24,7 +24,7 @@ const enabled = process.env.JEPSEN_TEST_LXC === '1' && process.getuid?.() === 0
 const title = (name: string) =>
   enabled
     ? name
-    : `${name} (skipped: set JEPSEN_TEST_LXC=1 and run as root to enable; builds or reuses a Debian base container, ~2 min cold)`
+    : `${name} (skipped: set JEPSEN_TEST_LXC=1 and run as root to enable; builds or reuses a Debian base container, ~2-3 min cold)`
 const log = (message: string) => console.log(`[lxc test] ${message}`)
 
 /** cgroups (v1 hierarchies and v2) whose name carries the run tag: LXC's payload and monitor groups. */
