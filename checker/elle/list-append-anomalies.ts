@@ -6,13 +6,6 @@ import type { Anomaly, Elem, Key, Mop, Txn } from './types.ts'
 
 const show = (x: unknown): string => JSON.stringify(x)
 
-/** Does the txn touch some key twice (given each micro-op's key id)? Only then can it be
- *  internally inconsistent or read its own future. */
-export function repeatsKey(kids: readonly number[], n: number): boolean {
-  for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (kids[i] === kids[j]) return true
-  return false
-}
-
 /** Reads inside one txn must agree with its own earlier reads and appends; and no future reads. */
 export function checkInternal(ix: ListAppendIndex, t: Txn, kids: readonly number[], out: Anomaly[]): void {
   const state = new Map<Key, { unknownPrefix: boolean; list: Elem[] }>()

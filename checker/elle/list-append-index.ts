@@ -1,14 +1,16 @@
-// The list-append history as flat, integer-indexed tables, so that inference at 100k+ txns
-// allocates little: keys are interned to dense ids (one KeyInfo each), appends get dense write
-// ids and reads of committed txns dense read ids, each described by parallel arrays.
+// The list-append history as flat, integer-indexed tables, built in one pass over the txns so
+// that inference at 100k+ txns touches the (large, scattered) micro-ops once and allocates
+// little: keys are interned to dense ids (one KeyInfo each), appends get dense write ids and
+// reads of committed txns dense read ids, each described by parallel arrays.
+import { DenseMap } from './dense-map.ts'
 import { duplicateWrite } from './txns.ts'
-import type { Elem, Key, Txn } from './types.ts'
+import type { Elem, Key, Mop, Txn } from './types.ts'
 
 /** Everything known about one key. */
 export interface KeyInfo {
   key: Key
-  /** The write id of each element appended to the key. */
-  writers: Map<Elem, number>
+  /** Write ids of appended elements that the index's shared element table could not hold. */
+  writers: Map<Elem, number> | undefined
   /** Write ids (every txn) and read ids (ok txns), in history order. */
   writes: number[]
   reads: number[]
@@ -25,13 +27,19 @@ const EMPTY: Elem[] = []
 
 export class ListAppendIndex {
   readonly keys: KeyInfo[] = []
-  private readonly keyIds = new Map<Key, number>()
+  private readonly keyIds = new DenseMap<Key>()
+  /** Write id by element value, for the first key that appended the value. */
+  private readonly elemWriter = new DenseMap<Elem>()
   /** Key ids in order of their first append, and of their first ok read. */
   readonly appendedKeys: number[] = []
   readonly readKeys: number[] = []
-  /** Appends, by write id: txn id, micro-op index, is it the txn's last append to the key. */
+  /** Ok txns that touch some key twice (only they can be internally inconsistent). */
+  readonly repeaters: number[] = []
+  /** Appends, by write id: txn id, micro-op index, key id, is it the txn's last append to
+   *  the key. */
   readonly wTxn: number[] = []
   readonly wMi: number[] = []
+  readonly wKey: number[] = []
   readonly wFinal: boolean[] = []
   /** Reads of ok txns, by read id: txn id, micro-op index, key id, the list read, whether it
    *  is the txn's first micro-op on the key (it shows the state the txn started from), whether
@@ -47,17 +55,25 @@ export class ListAppendIndex {
   readonly problems: string[] = []
 
   constructor(readonly txns: readonly Txn[]) {
-    for (const t of txns) this.addAppends(t)
+    const kids: number[] = []
+    for (const t of txns) {
+      const mops = t.mops
+      for (let mi = 0; mi < mops.length; mi++) kids[mi] = this.keyId(mops[mi][1])
+      this.addAppends(t, kids)
+      if (t.type !== 'ok') continue
+      if (repeatsKey(kids, mops.length)) this.repeaters.push(t.id)
+      this.addReads(t, kids)
+    }
   }
 
   keyId(k: Key): number {
     let id = this.keyIds.get(k)
-    if (id === undefined) {
+    if (id < 0) {
       id = this.keys.length
       this.keyIds.set(k, id)
       this.keys.push({
         key: k,
-        writers: new Map(),
+        writers: undefined,
         writes: [],
         reads: [],
         failedAppend: false,
@@ -71,7 +87,9 @@ export class ListAppendIndex {
 
   /** The write id of the append of `e` to key `kid`, or -1. */
   writer(kid: number, e: Elem): number {
-    return this.keys[kid].writers.get(e) ?? -1
+    const w = this.elemWriter.get(e)
+    if (w >= 0 && this.wKey[w] === kid) return w
+    return this.keys[kid].writers?.get(e) ?? -1
   }
 
   /** The txn behind write id `w`. */
@@ -79,37 +97,42 @@ export class ListAppendIndex {
     return this.txns[this.wTxn[w]]
   }
 
-  private addAppends(t: Txn): void {
+  /** The external read of key `kid` by txn `t` (the state it started from), or -1. */
+  externalRead(t: Txn, kid: number): number {
+    for (const r of this.keys[kid].reads) if (this.rTxn[r] === t.id && this.rExternal[r]) return r
+    return -1
+  }
+
+  /** Records txn t's appends, given its micro-ops' key ids; a repeated (key, value) is a problem. */
+  private addAppends(t: Txn, kids: readonly number[]): void {
     const mops = t.mops
     for (let mi = 0; mi < mops.length; mi++) {
       const m = mops[mi]
       if (m[0] !== 'append') continue
-      const k = m[1]
-      const v = m[2] as Elem
-      const kid = this.keyId(k)
+      const kid = kids[mi]
       const info = this.keys[kid]
+      const v = m[2] as Elem
       if (t.type === 'fail') info.failedAppend = true
       if (info.writes.length === 0) this.appendedKeys.push(kid)
-      const prev = info.writers.get(v)
-      if (prev !== undefined) {
+      const prev = this.writer(kid, v)
+      if (prev >= 0) {
         if (this.problems.length < 10)
-          this.problems.push(duplicateWrite('append', t.op, this.writeTxn(prev).op, k, v))
+          this.problems.push(duplicateWrite('append', t.op, this.writeTxn(prev).op, m[1], v))
         continue
       }
-      let final = true
-      for (let j = mi + 1; j < mops.length && final; j++)
-        if (mops[j][0] === 'append' && mops[j][1] === k) final = false
       const w = this.wTxn.length
       this.wTxn.push(t.id)
       this.wMi.push(mi)
-      this.wFinal.push(final)
-      info.writers.set(v, w)
+      this.wKey.push(kid)
+      this.wFinal.push(!appendsAfter(mops, kids, mi))
+      if (this.elemWriter.get(v) < 0) this.elemWriter.set(v, w)
+      else (info.writers ??= new Map()).set(v, w)
       info.writes.push(w)
     }
   }
 
   /** Records the reads of ok txn `t` (consecutive read ids), given its micro-ops' key ids. */
-  addReads(t: Txn, kids: readonly number[]): void {
+  private addReads(t: Txn, kids: readonly number[]): void {
     const mops = t.mops
     for (let mi = 0; mi < mops.length; mi++) {
       const m = mops[mi]
@@ -117,26 +140,29 @@ export class ListAppendIndex {
       const kid = kids[mi]
       let external = true
       for (let j = 0; j < mi && external; j++) if (kids[j] === kid) external = false
-      let appends = false
-      for (let j = 0; j < mops.length && !appends; j++)
-        if (kids[j] === kid && mops[j][0] === 'append') appends = true
       const r = this.rTxn.length
       this.rTxn.push(t.id)
       this.rMi.push(mi)
       this.rKey.push(kid)
       this.rList.push((m[2] ?? EMPTY) as Elem[])
       this.rExternal.push(external)
-      this.rAppends.push(appends)
+      this.rAppends.push(appendsAfter(mops, kids, -1, kid))
       this.rLen.push(-1)
       const info = this.keys[kid]
       if (info.reads.length === 0) this.readKeys.push(kid)
       info.reads.push(r)
     }
   }
+}
 
-  /** The external read of key `kid` by txn `t` (the state it started from), or -1. */
-  externalRead(t: Txn, kid: number): number {
-    for (const r of this.keys[kid].reads) if (this.rTxn[r] === t.id && this.rExternal[r]) return r
-    return -1
-  }
+/** Does some micro-op after `mi` append to key `kid` (by default the key of micro-op mi)? */
+function appendsAfter(mops: readonly Mop[], kids: readonly number[], mi: number, kid = kids[mi]): boolean {
+  for (let j = mi + 1; j < mops.length; j++) if (kids[j] === kid && mops[j][0] === 'append') return true
+  return false
+}
+
+/** Does the txn touch some key twice (given its first n micro-ops' key ids)? */
+function repeatsKey(kids: readonly number[], n: number): boolean {
+  for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (kids[i] === kids[j]) return true
+  return false
 }

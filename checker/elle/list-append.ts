@@ -4,13 +4,7 @@
 // anomalies (list-append-anomalies.ts, and duplicate-elements and incompatible-order here).
 // Appends that no read saw follow the longest read (ok txns only; an unseen append of an info
 // txn may never have happened). Works on the interned tables of list-append-index.ts.
-import {
-  checkInternal,
-  dirtyUpdate,
-  lostUpdates,
-  readAnomalies,
-  repeatsKey,
-} from './list-append-anomalies.ts'
+import { checkInternal, dirtyUpdate, lostUpdates, readAnomalies } from './list-append-anomalies.ts'
 import type { KeyInfo } from './list-append-index.ts'
 import { ListAppendIndex } from './list-append-index.ts'
 import type { Anomaly, Elem, Inference, Txn } from './types.ts'
@@ -21,7 +15,7 @@ const show = (x: unknown): string => JSON.stringify(x)
 export function inferListAppend(txns: readonly Txn[]): Inference {
   const anomalies: Anomaly[] = []
   const ix = new ListAppendIndex(txns)
-  readAll(ix, anomalies)
+  readAnomaliesAll(ix, anomalies)
   for (const kid of ix.readKeys) versionOrder(ix, ix.keys[kid], anomalies)
   const wPos = orderPositions(ix)
   for (const kid of ix.appendedKeys) {
@@ -41,19 +35,18 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
   }
 }
 
-/** Indexes the reads of every ok txn, checking each txn's internal consistency and G1a/G1b. */
-function readAll(ix: ListAppendIndex, anomalies: Anomaly[]): void {
-  /** Key ids of the current txn's micro-ops (reused; only its first mops.length count). */
-  const kids: number[] = []
-  for (const t of ix.txns) {
-    if (t.type !== 'ok') continue
-    const mops = t.mops
-    for (let mi = 0; mi < mops.length; mi++) kids[mi] = ix.keyId(mops[mi][1])
-    if (repeatsKey(kids, mops.length)) checkInternal(ix, t, kids, anomalies)
-    const first = ix.rTxn.length
-    ix.addReads(t, kids)
-    for (let r = first; r < ix.rTxn.length; r++) readAnomalies(ix, r, anomalies)
+/** Internal consistency of the txns that touch a key twice, then G1a/G1b of every read. */
+function readAnomaliesAll(ix: ListAppendIndex, anomalies: Anomaly[]): void {
+  for (const id of ix.repeaters) {
+    const t = ix.txns[id]
+    checkInternal(
+      ix,
+      t,
+      t.mops.map((m) => ix.keyId(m[1])),
+      anomalies,
+    )
   }
+  for (let r = 0; r < ix.rTxn.length; r++) readAnomalies(ix, r, anomalies)
 }
 
 const isPrefix = (a: readonly Elem[], b: readonly Elem[]): boolean => {
