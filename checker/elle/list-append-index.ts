@@ -11,9 +11,10 @@ export interface KeyInfo {
   key: Key
   /** Write ids of appended elements that the index's shared element table could not hold. */
   writers: Map<Elem, number> | undefined
-  /** Write ids (every txn) and read ids (ok txns), in history order. */
-  writes: number[]
-  reads: number[]
+  /** Write ids (every txn) and read ids (ok txns), in history order (views into the index's
+   *  per-key tables, complete once the index is built). */
+  writes: Int32Array
+  reads: Int32Array
   /** Some failed txn appended to the key. */
   failedAppend: boolean
   /** Version order (filled in by versionOrder) and the write id of each element, -1 if none. */
@@ -24,6 +25,7 @@ export interface KeyInfo {
 }
 
 const EMPTY: Elem[] = []
+const NONE = new Int32Array(0)
 
 export class ListAppendIndex {
   readonly keys: KeyInfo[] = []
@@ -31,30 +33,45 @@ export class ListAppendIndex {
   /** Write id by element value, for the first key that appended the value. */
   private readonly elemWriter = new DenseMap<Elem>()
   /** Key ids in order of their first append, and of their first ok read. */
-  readonly appendedKeys: number[] = []
-  readonly readKeys: number[] = []
+  readonly appendedKeys: number[]
+  readonly readKeys: number[]
   /** Ok txns that touch some key twice (only they can be internally inconsistent). */
   readonly repeaters: number[] = []
-  /** Appends, by write id: txn id, micro-op index, key id, is it the txn's last append to
-   *  the key. */
-  readonly wTxn: number[] = []
-  readonly wMi: number[] = []
-  readonly wKey: number[] = []
-  readonly wFinal: boolean[] = []
-  /** Reads of ok txns, by read id: txn id, micro-op index, key id, the list read, whether it
-   *  is the txn's first micro-op on the key (it shows the state the txn started from), whether
-   *  the txn also appends to the key, and the version-order prefix length it saw (-1: none). */
-  readonly rTxn: number[] = []
-  readonly rMi: number[] = []
-  readonly rKey: number[] = []
+  /** Appends, by write id (0 .. writeCount-1): txn id, micro-op index, key id, is it the
+   *  txn's last append to the key (1/0). */
+  writeCount = 0
+  readonly wTxn: Int32Array
+  readonly wMi: Int32Array
+  readonly wKey: Int32Array
+  readonly wFinal: Uint8Array
+  /** Reads of ok txns, by read id (0 .. readCount-1): txn id, micro-op index, key id, the list
+   *  read, whether it is the txn's first micro-op on the key (it shows the state the txn
+   *  started from), whether the txn also appends to the key, and the version-order prefix
+   *  length it saw (-1: none). */
+  readCount = 0
+  readonly rTxn: Int32Array
+  readonly rMi: Int32Array
+  readonly rKey: Int32Array
   readonly rList: Elem[][] = []
-  readonly rExternal: boolean[] = []
-  readonly rAppends: boolean[] = []
-  readonly rLen: number[] = []
+  readonly rExternal: Uint8Array
+  readonly rAppends: Uint8Array
+  readonly rLen: Int32Array
   /** Non-unique appends (the inference cannot go on with them). */
   readonly problems: string[] = []
 
   constructor(readonly txns: readonly Txn[]) {
+    let mopCount = 0
+    for (const t of txns) mopCount += t.mops.length
+    this.wTxn = new Int32Array(mopCount)
+    this.wMi = new Int32Array(mopCount)
+    this.wKey = new Int32Array(mopCount)
+    this.wFinal = new Uint8Array(mopCount)
+    this.rTxn = new Int32Array(mopCount)
+    this.rMi = new Int32Array(mopCount)
+    this.rKey = new Int32Array(mopCount)
+    this.rExternal = new Uint8Array(mopCount)
+    this.rAppends = new Uint8Array(mopCount)
+    this.rLen = new Int32Array(mopCount).fill(-1)
     const kids: number[] = []
     for (const t of txns) {
       const mops = t.mops
@@ -64,6 +81,14 @@ export class ListAppendIndex {
       if (repeatsKey(kids, mops.length)) this.repeaters.push(t.id)
       this.addReads(t, kids)
     }
+    const writesByKey = byKey(this.keys.length, this.wKey, this.writeCount)
+    const readsByKey = byKey(this.keys.length, this.rKey, this.readCount)
+    this.keys.forEach((info, kid) => {
+      info.writes = writesByKey(kid)
+      info.reads = readsByKey(kid)
+    })
+    this.appendedKeys = firstSeen(this.keys.length, this.wKey, this.writeCount)
+    this.readKeys = firstSeen(this.keys.length, this.rKey, this.readCount)
   }
 
   keyId(k: Key): number {
@@ -74,8 +99,8 @@ export class ListAppendIndex {
       this.keys.push({
         key: k,
         writers: undefined,
-        writes: [],
-        reads: [],
+        writes: NONE,
+        reads: NONE,
         failedAppend: false,
         order: EMPTY,
         orderWriter: [],
@@ -113,21 +138,22 @@ export class ListAppendIndex {
       const info = this.keys[kid]
       const v = m[2] as Elem
       if (t.type === 'fail') info.failedAppend = true
-      if (info.writes.length === 0) this.appendedKeys.push(kid)
       const prev = this.writer(kid, v)
       if (prev >= 0) {
         if (this.problems.length < 10)
           this.problems.push(duplicateWrite('append', t.op, this.writeTxn(prev).op, m[1], v))
         continue
       }
-      const w = this.wTxn.length
-      this.wTxn.push(t.id)
-      this.wMi.push(mi)
-      this.wKey.push(kid)
-      this.wFinal.push(!appendsAfter(mops, kids, mi))
+      const w = this.writeCount++
+      this.wTxn[w] = t.id
+      this.wMi[w] = mi
+      this.wKey[w] = kid
+      this.wFinal[w] = appendsAfter(mops, kids, mi) ? 0 : 1
       if (this.elemWriter.get(v) < 0) this.elemWriter.set(v, w)
-      else (info.writers ??= new Map()).set(v, w)
-      info.writes.push(w)
+      else {
+        info.writers ??= new Map()
+        info.writers.set(v, w)
+      }
     }
   }
 
@@ -140,19 +166,41 @@ export class ListAppendIndex {
       const kid = kids[mi]
       let external = true
       for (let j = 0; j < mi && external; j++) if (kids[j] === kid) external = false
-      const r = this.rTxn.length
-      this.rTxn.push(t.id)
-      this.rMi.push(mi)
-      this.rKey.push(kid)
+      const r = this.readCount++
+      this.rTxn[r] = t.id
+      this.rMi[r] = mi
+      this.rKey[r] = kid
       this.rList.push((m[2] ?? EMPTY) as Elem[])
-      this.rExternal.push(external)
-      this.rAppends.push(appendsAfter(mops, kids, -1, kid))
-      this.rLen.push(-1)
-      const info = this.keys[kid]
-      if (info.reads.length === 0) this.readKeys.push(kid)
-      info.reads.push(r)
+      this.rExternal[r] = external ? 1 : 0
+      this.rAppends[r] = appendsAfter(mops, kids, -1, kid) ? 1 : 0
     }
   }
+}
+
+/**
+ * Groups ids 0..count-1 by their key (`keyOf`), keeping id order: one counting sort into a
+ * shared table; returns each key's slice of it.
+ */
+function byKey(keyCount: number, keyOf: Int32Array, count: number): (kid: number) => Int32Array {
+  const start = new Int32Array(keyCount + 1)
+  for (let i = 0; i < count; i++) start[keyOf[i] + 1]++
+  for (let k = 0; k < keyCount; k++) start[k + 1] += start[k]
+  const fill = start.slice(0, keyCount)
+  const table = new Int32Array(count)
+  for (let i = 0; i < count; i++) table[fill[keyOf[i]]++] = i
+  return (kid) => table.subarray(start[kid], start[kid + 1])
+}
+
+/** The keys of ids 0..count-1 (`keyOf`), each once, in order of first occurrence. */
+function firstSeen(keyCount: number, keyOf: Int32Array, count: number): number[] {
+  const seen = new Uint8Array(keyCount)
+  const out: number[] = []
+  for (let i = 0; i < count; i++)
+    if (!seen[keyOf[i]]) {
+      seen[keyOf[i]] = 1
+      out.push(keyOf[i])
+    }
+  return out
 }
 
 /** Does some micro-op after `mi` append to key `kid` (by default the key of micro-op mi)? */

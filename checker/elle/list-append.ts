@@ -46,7 +46,7 @@ function readAnomaliesAll(ix: ListAppendIndex, anomalies: Anomaly[]): void {
       anomalies,
     )
   }
-  for (let r = 0; r < ix.rTxn.length; r++) readAnomalies(ix, r, anomalies)
+  for (let r = 0; r < ix.readCount; r++) readAnomalies(ix, r, anomalies)
 }
 
 const isPrefix = (a: readonly Elem[], b: readonly Elem[]): boolean => {
@@ -105,7 +105,7 @@ function versionOrder(ix: ListAppendIndex, info: KeyInfo, out: Anomaly[]): void 
 
 /** Fills each key's orderWriter; returns each write's position in its key's order (-1: none). */
 function orderPositions(ix: ListAppendIndex): Int32Array {
-  const wPos = new Int32Array(ix.wTxn.length).fill(-1)
+  const wPos = new Int32Array(ix.writeCount).fill(-1)
   for (let kid = 0; kid < ix.keys.length; kid++) {
     const info = ix.keys[kid]
     const n = info.order.length

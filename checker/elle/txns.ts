@@ -43,15 +43,18 @@ function mopProblem(m: unknown, workload: Workload, completed: boolean): string 
   const writeF = WRITE_F[workload]
   if (!Array.isArray(m) || m.length !== 3)
     return `expected a micro-op ["${writeF}", key, value] or ["r", key, value], got ${show(m)}`
-  const [f, k, v] = m
+  const f = m[0]
+  const k = m[1]
+  const v = m[2]
   if (f !== writeF && f !== 'r') return `micro-op function ${show(f)} is not "${writeF}" or "r" (${workload})`
   if (!isScalar(k)) return `key ${show(k)} must be a string or a number`
   if (f === writeF) return isScalar(v) ? undefined : `${writeF} value ${show(v)} must be a string or a number`
   if (!completed || v === null) return undefined
   if (workload === 'rw-register')
     return isScalar(v) ? undefined : `read value ${show(v)} must be null, a string or a number`
-  if (!Array.isArray(v) || !v.every(isScalar))
-    return `read value ${show(v)} must be null or a list of strings/numbers`
+  if (!Array.isArray(v)) return `read value ${show(v)} must be null or a list of strings/numbers`
+  for (let i = 0; i < v.length; i++)
+    if (!isScalar(v[i])) return `read value ${show(v)} must be null or a list of strings/numbers`
   return undefined
 }
 
@@ -61,8 +64,9 @@ function validMops(op: Op, workload: Workload, problems: string[]): Mop[] | unde
     return undefined
   }
   const completed = op.type === 'ok'
-  for (const [i, m] of (op.value as unknown[]).entries()) {
-    const p = mopProblem(m, workload, completed)
+  const mops = op.value as unknown[]
+  for (let i = 0; i < mops.length; i++) {
+    const p = mopProblem(mops[i], workload, completed)
     if (p) {
       problems.push(`op ${op.index}, micro-op ${i}: ${p}`)
       return undefined
