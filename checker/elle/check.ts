@@ -67,9 +67,10 @@ export function checkConsistency(history: readonly Op[], opts: CheckOptions = {}
       alsoNot: [],
     }
 
-  const edges = new EdgeList()
-  inference.edges(edges.add)
   const need = needsEdges(models, anomaliesAsked)
+  // Valid generated histories have about 4 dependency and 7 realtime edges per txn.
+  const edges = new EdgeList((need.realtime ? 12 : 5) * txns.length)
+  inference.edges(edges.add)
   if (need.process) processEdges(txns, edges.add)
   if (need.realtime) realtimePairs(txns, edges.add)
   const graph = new Graph(txns.length, edges)

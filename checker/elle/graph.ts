@@ -6,10 +6,18 @@ import { PROCESS, REALTIME } from './types.ts'
 
 /** Collects labelled edges (duplicates allowed) in growable typed arrays. */
 export class EdgeList {
-  src = new Int32Array(1024)
-  dst = new Int32Array(1024)
-  lab = new Uint8Array(1024)
+  src: Int32Array
+  dst: Int32Array
+  lab: Uint8Array
   size = 0
+
+  /** `capacity`: the expected edge count (the lists grow past it when needed). */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity)
+    this.src = new Int32Array(n)
+    this.dst = new Int32Array(n)
+    this.lab = new Uint8Array(n)
+  }
 
   add = (from: number, to: number, label: number): void => {
     if (from === to) return
@@ -67,33 +75,44 @@ export class Graph {
 }
 
 /**
- * Txn ids sorted by `at(t)` (ties in txn order), without a comparator: each key is packed as
- * at * 2n + 2 id + tag into a Float64Array, which sorts natively. `at` must be an integer.
+ * Up to two events per txn (tag 0 and 1) sorted by time, ties in push order (txn id, then tag),
+ * without a comparator: each is packed as at * 2n + 2 id + tag into a Float64Array, which sorts
+ * natively. `at` (a history index) must be an integer.
  */
-function sortedEvents(
-  txns: readonly Txn[],
-  events: (t: Txn, push: (at: number, tag: 0 | 1) => void) => void,
-): { txn: Int32Array; tag: Uint8Array } {
-  const span = 2 * txns.length
-  const keys: number[] = []
-  for (const t of txns) events(t, (at, tag) => keys.push(at * span + 2 * t.id + tag))
-  const sorted = Float64Array.from(keys).sort()
-  const txn = new Int32Array(sorted.length)
-  const tag = new Uint8Array(sorted.length)
-  for (let i = 0; i < sorted.length; i++) {
-    const rest = sorted[i] - Math.floor(sorted[i] / span) * span
-    txn[i] = rest >> 1
-    tag[i] = rest & 1
+class EventSort {
+  private readonly keys: Float64Array
+  private readonly span: number
+  private size = 0
+
+  constructor(txnCount: number) {
+    this.span = 2 * txnCount
+    this.keys = new Float64Array(this.span)
   }
-  return { txn, tag }
+
+  push(at: number, id: number, tag: 0 | 1): void {
+    this.keys[this.size++] = at * this.span + 2 * id + tag
+  }
+
+  /** The events' txn ids and tags, in order. */
+  sorted(): { txn: Int32Array; tag: Uint8Array } {
+    const sorted = this.keys.subarray(0, this.size).sort()
+    const txn = new Int32Array(this.size)
+    const tag = new Uint8Array(this.size)
+    for (let i = 0; i < this.size; i++) {
+      const rest = sorted[i] - Math.floor(sorted[i] / this.span) * this.span
+      txn[i] = rest >> 1
+      tag[i] = rest & 1
+    }
+    return { txn, tag }
+  }
 }
 
 /** Links each committed or indeterminate txn to the next one its process ran. */
 export function processEdges(txns: readonly Txn[], add: (a: number, b: number, l: number) => void): void {
   const last = new Map<number, number>()
-  const { txn } = sortedEvents(txns, (t, push) => {
-    if (t.type !== 'fail') push(t.invokeAt ?? t.op, 0)
-  })
+  const events = new EventSort(txns.length)
+  for (const t of txns) if (t.type !== 'fail') events.push(t.invokeAt ?? t.op, t.id, 0)
+  const { txn } = events.sorted()
   for (const id of txn) {
     const t = txns[id]
     const prev = last.get(t.process)
@@ -114,11 +133,13 @@ export function realtimePairs(
   add: (a: number, b: number, l: number) => void,
   label = REALTIME,
 ): void {
-  const { txn, tag } = sortedEvents(txns, (t, push) => {
-    if (t.invokeAt === undefined || t.type === 'fail') return
-    push(t.invokeAt, 0)
-    if (t.type === 'ok' && t.completeAt !== undefined) push(t.completeAt, 1)
-  })
+  const events = new EventSort(txns.length)
+  for (const t of txns) {
+    if (t.invokeAt === undefined || t.type === 'fail') continue
+    events.push(t.invokeAt, t.id, 0)
+    if (t.type === 'ok' && t.completeAt !== undefined) events.push(t.completeAt, t.id, 1)
+  }
+  const { txn, tag } = events.sorted()
   const frontier = new Int32Array(txns.length)
   let size = 0
   for (let i = 0; i < txn.length; i++) {

@@ -122,6 +122,21 @@ export class ListAppendIndex {
     return this.txns[this.wTxn[w]]
   }
 
+  /** Could `list`, read from key `kid`, hold an element twice? False means surely not: its
+   *  elements are distinct appends (checked by marking their write ids, no hashing). */
+  mayRepeat(kid: number, list: readonly Elem[]): boolean {
+    this.marks ??= new Int32Array(this.writeCount)
+    const call = ++this.markCall
+    for (const e of list) {
+      const w = this.writer(kid, e)
+      if (w < 0 || this.marks[w] === call) return true
+      this.marks[w] = call
+    }
+    return false
+  }
+  private marks: Int32Array | undefined
+  private markCall = 0
+
   /** The external read of key `kid` by txn `t` (the state it started from), or -1. */
   externalRead(t: Txn, kid: number): number {
     for (const r of this.keys[kid].reads) if (this.rTxn[r] === t.id && this.rExternal[r]) return r

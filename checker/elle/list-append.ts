@@ -58,6 +58,7 @@ const isPrefix = (a: readonly Elem[], b: readonly Elem[]): boolean => {
 /** The read's list without repeated elements, reporting duplicate-elements when it had some. */
 function dedupe(ix: ListAppendIndex, r: number, out: Anomaly[]): Elem[] {
   const list = ix.rList[r]
+  if (!ix.mayRepeat(ix.rKey[r], list)) return list
   const counts = new Map<Elem, number>()
   for (const e of list) counts.set(e, (counts.get(e) ?? 0) + 1)
   if (counts.size === list.length) return list
