@@ -2,7 +2,7 @@
 // earlier micro-ops), future-read, G1a (read of a failed append), G1b (read of an intermediate
 // state), dirty-update and lost-update. They work on the interned ListAppendIndex.
 import type { KeyInfo, ListAppendIndex } from './list-append-index.ts'
-import type { Anomaly, Elem, Key, Mop, Txn } from './types.ts'
+import type { Anomaly, Elem, Key, Txn } from './types.ts'
 
 const show = (x: unknown): string => JSON.stringify(x)
 
@@ -56,7 +56,6 @@ export function readAnomalies(ix: ListAppendIndex, r: number, out: Anomaly[]): v
   const kid = ix.rKey[r]
   const info = ix.keys[kid]
   const list = ix.rList[r]
-  const mop: Mop = t.mops[ix.rMi[r]]
   if (info.failedAppend)
     for (const e of list) {
       const w = ix.writer(kid, e)
@@ -66,7 +65,7 @@ export function readAnomalies(ix: ListAppendIndex, r: number, out: Anomaly[]): v
         type: 'G1a',
         op: t.op,
         writer: op,
-        mop,
+        mop: t.mops[ix.rMi[r]],
         element: e,
         explanation: `op ${t.op} read ${show(list)} from key ${show(info.key)}, including ${show(e)}, which op ${op} appended in a transaction that failed`,
       })
@@ -81,7 +80,7 @@ export function readAnomalies(ix: ListAppendIndex, r: number, out: Anomaly[]): v
     type: 'G1b',
     op: t.op,
     writer: op,
-    mop,
+    mop: t.mops[ix.rMi[r]],
     element: lastE,
     explanation: `op ${t.op} read ${show(list)} from key ${show(info.key)}, ending in ${show(lastE)}, an intermediate state: op ${op} appended more to ${show(info.key)} after ${show(lastE)} in the same transaction`,
   })

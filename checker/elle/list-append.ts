@@ -123,7 +123,7 @@ function orderPositions(ix: ListAppendIndex): Int32Array {
 /** ww along the key's order (then to its unseen appends); wr and rw from each external read. */
 function keyEdges(ix: ListAppendIndex, info: KeyInfo, add: (a: number, b: number, l: number) => void): void {
   /** The txn of write w when it is a graph node (write exists, txn did not fail), else -1. */
-  const node = (w: number): number => (w >= 0 && ix.writeTxn(w).type !== 'fail' ? ix.wTxn[w] : -1)
+  const node = (w: number): number => (w >= 0 && ix.wLive[w] ? ix.wTxn[w] : -1)
   const order = info.orderWriter
   const n = order.length
   let prev = -1
