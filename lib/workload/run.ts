@@ -79,7 +79,7 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
       nodes: cluster.nodes,
       remotes,
       runId: cluster.runId,
-      cacheDir: '/var/lib/jepsen-tikv/cache',
+      cacheDir: join(options.stateDir, 'cache'),
       log,
     }
     const aborter = new AbortController()
