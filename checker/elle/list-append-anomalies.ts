@@ -2,6 +2,7 @@
 // earlier micro-ops), future-read, G1a (read of a failed append), G1b (read of an intermediate
 // state), dirty-update and lost-update. They work on the interned ListAppendIndex.
 import type { KeyInfo, ListAppendIndex } from './list-append-index.ts'
+import { FAIL, OK } from './list-append-index.ts'
 import type { Anomaly, Elem, Key, Txn } from './types.ts'
 
 const show = (x: unknown): string => JSON.stringify(x)
@@ -59,7 +60,7 @@ export function readAnomalies(ix: ListAppendIndex, r: number, out: Anomaly[]): v
   if (info.failedAppend)
     for (const e of list) {
       const w = ix.writer(kid, e)
-      if (w < 0 || ix.writeTxn(w).type !== 'fail') continue
+      if (w < 0 || ix.wType[w] !== FAIL) continue
       const op = ix.writeTxn(w).op
       out.push({
         type: 'G1a',
@@ -88,15 +89,15 @@ export function readAnomalies(ix: ListAppendIndex, r: number, out: Anomaly[]): v
 
 /** A failed append that a later committed append follows in the observed order. */
 export function dirtyUpdate(ix: ListAppendIndex, info: KeyInfo, out: Anomaly[]): void {
-  const type = (i: number): string | undefined => {
+  const type = (i: number): number => {
     const w = info.orderWriter[i]
-    return w < 0 ? undefined : ix.writeTxn(w).type
+    return w < 0 ? -1 : ix.wType[w]
   }
   const n = info.order.length
   let failed = 0
-  while (failed < n && type(failed) !== 'fail') failed++
+  while (failed < n && type(failed) !== FAIL) failed++
   let ok = failed + 1
-  while (ok < n && type(ok) !== 'ok') ok++
+  while (ok < n && type(ok) !== OK) ok++
   if (ok >= n) return
   const [a, b] = [ix.writeTxn(info.orderWriter[failed]).op, ix.writeTxn(info.orderWriter[ok]).op]
   out.push({

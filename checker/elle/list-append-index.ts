@@ -19,10 +19,15 @@ export interface KeyInfo {
   failedAppend: boolean
   /** Version order (filled in by versionOrder) and the write id of each element, -1 if none. */
   order: Elem[]
-  orderWriter: number[]
+  orderWriter: Int32Array
   /** Appends by ok txns that no read saw; they follow the whole order. */
   unseen: number[]
 }
+
+/** Completion types, coded as their index here in typed arrays. */
+export const TXN_TYPES: readonly Txn['type'][] = ['ok', 'info', 'fail']
+export const OK = 0
+export const FAIL = 2
 
 const EMPTY: Elem[] = []
 const NONE = new Int32Array(0)
@@ -38,13 +43,13 @@ export class ListAppendIndex {
   /** Ok txns that touch some key twice (only they can be internally inconsistent). */
   readonly repeaters: number[] = []
   /** Appends, by write id (0 .. writeCount-1): txn id, micro-op index, key id, is it the
-   *  txn's last append to the key (1/0), is its txn a graph node (did not fail: 1/0). */
+   *  txn's last append to the key (1/0), its txn's completion (TXN_TYPES index). */
   writeCount = 0
   readonly wTxn: Int32Array
   readonly wMi: Int32Array
   readonly wKey: Int32Array
   readonly wFinal: Uint8Array
-  readonly wLive: Uint8Array
+  readonly wType: Uint8Array
   /** Reads of ok txns, by read id (0 .. readCount-1): txn id, micro-op index, key id, the list
    *  read, whether it is the txn's first micro-op on the key (it shows the state the txn
    *  started from), whether the txn also appends to the key, and the version-order prefix
@@ -67,7 +72,7 @@ export class ListAppendIndex {
     this.wMi = new Int32Array(mopCount)
     this.wKey = new Int32Array(mopCount)
     this.wFinal = new Uint8Array(mopCount)
-    this.wLive = new Uint8Array(mopCount)
+    this.wType = new Uint8Array(mopCount)
     this.rTxn = new Int32Array(mopCount)
     this.rMi = new Int32Array(mopCount)
     this.rKey = new Int32Array(mopCount)
@@ -105,7 +110,7 @@ export class ListAppendIndex {
         reads: NONE,
         failedAppend: false,
         order: EMPTY,
-        orderWriter: [],
+        orderWriter: NONE,
         unseen: [],
       })
     }
@@ -166,7 +171,7 @@ export class ListAppendIndex {
       this.wMi[w] = mi
       this.wKey[w] = kid
       this.wFinal[w] = appendsAfter(mops, kids, mi) ? 0 : 1
-      this.wLive[w] = t.type === 'fail' ? 0 : 1
+      this.wType[w] = TXN_TYPES.indexOf(t.type)
       if (this.elemWriter.get(v) < 0) this.elemWriter.set(v, w)
       else {
         info.writers ??= new Map()

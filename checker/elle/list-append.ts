@@ -6,7 +6,7 @@
 // txn may never have happened). Works on the interned tables of list-append-index.ts.
 import { checkInternal, dirtyUpdate, lostUpdates, readAnomalies } from './list-append-anomalies.ts'
 import type { KeyInfo } from './list-append-index.ts'
-import { ListAppendIndex } from './list-append-index.ts'
+import { FAIL, ListAppendIndex, OK } from './list-append-index.ts'
 import type { Anomaly, Elem, Inference, Txn } from './types.ts'
 import { RW, WR, WW } from './types.ts'
 
@@ -20,7 +20,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
   const wPos = orderPositions(ix)
   for (const kid of ix.appendedKeys) {
     const info = ix.keys[kid]
-    for (const w of info.writes) if (wPos[w] < 0 && ix.writeTxn(w).type === 'ok') info.unseen.push(w)
+    for (const w of info.writes) if (wPos[w] < 0 && ix.wType[w] === OK) info.unseen.push(w)
     dirtyUpdate(ix, info, anomalies)
   }
   for (const kid of ix.readKeys) lostUpdates(ix, ix.keys[kid], anomalies)
@@ -104,26 +104,31 @@ function versionOrder(ix: ListAppendIndex, info: KeyInfo, out: Anomaly[]): void 
   info.order = order
 }
 
-/** Fills each key's orderWriter; returns each write's position in its key's order (-1: none). */
+/** Fills each key's orderWriter (slices of one table); returns each write's position in its
+ *  key's order (-1: none). */
 function orderPositions(ix: ListAppendIndex): Int32Array {
   const wPos = new Int32Array(ix.writeCount).fill(-1)
-  for (let kid = 0; kid < ix.keys.length; kid++) {
-    const info = ix.keys[kid]
+  let total = 0
+  for (const info of ix.keys) total += info.order.length
+  const table = new Int32Array(total)
+  let at = 0
+  ix.keys.forEach((info, kid) => {
     const n = info.order.length
-    info.orderWriter = new Array<number>(n)
+    info.orderWriter = table.subarray(at, at + n)
+    at += n
     for (let i = 0; i < n; i++) {
       const w = ix.writer(kid, info.order[i])
       info.orderWriter[i] = w
       if (w >= 0) wPos[w] = i
     }
-  }
+  })
   return wPos
 }
 
 /** ww along the key's order (then to its unseen appends); wr and rw from each external read. */
 function keyEdges(ix: ListAppendIndex, info: KeyInfo, add: (a: number, b: number, l: number) => void): void {
   /** The txn of write w when it is a graph node (write exists, txn did not fail), else -1. */
-  const node = (w: number): number => (w >= 0 && ix.wLive[w] ? ix.wTxn[w] : -1)
+  const node = (w: number): number => (w >= 0 && ix.wType[w] !== FAIL ? ix.wTxn[w] : -1)
   const order = info.orderWriter
   const n = order.length
   let prev = -1
