@@ -75,6 +75,17 @@ function validMops(op: Op, workload: Workload, problems: string[]): Mop[] | unde
   return op.value as Mop[]
 }
 
+/** A txn begun by `op` (every txn gets all fields up front: one object shape, fast access). */
+const newTxn = (id: number, op: Op, type: Txn['type'], mops: Mop[] | undefined): Txn => ({
+  id,
+  op: op.index,
+  invokeAt: op.index,
+  completeAt: undefined,
+  process: op.process as number,
+  type,
+  mops: mops ?? [],
+})
+
 /** Pairs and validates a history's transactions. Nemesis ops are skipped. */
 export function collectTxns(history: readonly Op[], workload?: Workload): Txns {
   const problems: string[] = []
@@ -88,8 +99,7 @@ export function collectTxns(history: readonly Op[], workload?: Workload): Txns {
       continue
     }
     if (op.type === 'invoke') {
-      const t: Txn = { id: -1, op: op.index, invokeAt: op.index, process: op.process, type: 'info', mops: [] }
-      t.mops = validMops(op, wl, problems) ?? []
+      const t = newTxn(txns.length, op, 'info', validMops(op, wl, problems))
       const q = entry(pending, op.process, () => [])
       q.push(t)
       txns.push(t)
@@ -108,19 +118,13 @@ export function collectTxns(history: readonly Op[], workload?: Workload): Txns {
           )
         t.mops = mops
       }
-    } else
-      txns.push({
-        id: -1,
-        op: op.index,
-        completeAt: op.index,
-        process: op.process,
-        type: op.type,
-        mops: mops ?? [],
-      })
+    } else {
+      const t = newTxn(txns.length, op, op.type, mops)
+      t.invokeAt = undefined
+      t.completeAt = op.index
+      txns.push(t)
+    }
   }
-  txns.forEach((t, i) => {
-    t.id = i
-  })
   return { workload: wl, txns, problems }
 }
 
