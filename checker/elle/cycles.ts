@@ -100,6 +100,27 @@ class Deadline {
   }
 }
 
+/**
+ * Breadth-first search state over (node, automaton state) pairs, shared by every search of one
+ * findCycles call: grown to the largest component, never cleared (a pair is visited in the
+ * current search when its stamp equals the current, ever-increasing epoch).
+ */
+class BfsBuffers {
+  stamp = new Int32Array(0)
+  parent = new Int32Array(0)
+  via = new Uint8Array(0)
+  queue = new Int32Array(0)
+  epoch = 0
+
+  ensure(size: number): void {
+    if (this.stamp.length >= size) return
+    this.stamp = new Int32Array(size)
+    this.parent = new Int32Array(size)
+    this.via = new Uint8Array(size)
+    this.queue = new Int32Array(size)
+  }
+}
+
 /** Breadth-first search for a class-conforming cycle in one component; undefined if none. */
 function searchComponent(
   g: Graph,
@@ -108,22 +129,19 @@ function searchComponent(
   base: BaseClass,
   variant: number,
   deadline: Deadline,
+  bfs: BfsBuffers,
 ): FoundCycle | undefined | 'timeout' {
   const allowed = BASE_ALLOWED[base] | variant
   const startLabel = variant || (base === 'G0' ? WW : base === 'G1c' ? WR : RW)
-  const size = comp.length * STATES
-  const stamp = new Int32Array(size)
-  const parent = new Int32Array(size)
-  const via = new Uint8Array(size)
-  const queue = new Int32Array(size)
-  let epoch = 0
+  bfs.ensure(comp.length * STATES)
+  const { stamp, parent, via, queue } = bfs
   let work = 0
   for (const a of comp) {
     for (let e = g.offsets[a]; e < g.offsets[a + 1]; e++) {
       const b = g.targets[e]
       if (local[b] < 0 || (g.labels[e] & startLabel) === 0) continue
       if (++work % 64 === 0 && deadline.passed()) return 'timeout'
-      epoch++
+      const epoch = ++bfs.epoch
       const s0 = step(base, 0, startLabel)
       const firstRw = startLabel === RW
       let head = 0
@@ -203,16 +221,27 @@ export function findCycles(
   const counts = new Map<string, number>()
   const seen = new Set<string>()
   const local = new Int32Array(g.n).fill(-1)
+  const bfs = new BfsBuffers()
+  /** Several classes allow the same edge labels: their components are computed once. */
+  const sccsByMask = new Map<number, number[][]>()
+  const sccs = (mask: number): number[][] => {
+    let found = sccsByMask.get(mask)
+    if (!found) {
+      found = nontrivialSccs(g, mask)
+      sccsByMask.set(mask, found)
+    }
+    return found
+  }
   const budget = opts.timeLimitMs ?? 60_000
   for (const variant of [0, ...variants])
     for (const base of BASE_CLASSES) {
       const search = variant ? `${base}-${variant === PROCESS ? 'process' : 'realtime'}` : base
       const deadline = new Deadline(performance.now() + budget, opts.signal)
-      for (const comp of nontrivialSccs(g, BASE_ALLOWED[base] | variant)) {
+      for (const comp of sccs(BASE_ALLOWED[base] | variant)) {
         comp.forEach((v, i) => {
           local[v] = i
         })
-        const found = searchComponent(g, comp, local, base, variant, deadline)
+        const found = searchComponent(g, comp, local, base, variant, deadline, bfs)
         for (const v of comp) local[v] = -1
         if (found === 'timeout') {
           out.timedOut.push({ search, sccSize: comp.length })
