@@ -39,12 +39,8 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
 function readAnomaliesAll(ix: ListAppendIndex, anomalies: Anomaly[]): void {
   for (const id of ix.repeaters) {
     const t = ix.txns[id]
-    checkInternal(
-      ix,
-      t,
-      t.mops.map((m) => ix.keyId(m[1])),
-      anomalies,
-    )
+    const kids = t.mops.map((m) => ix.keyId(m[1]))
+    checkInternal(ix, t, kids, anomalies)
   }
   for (let r = 0; r < ix.readCount; r++) readAnomalies(ix, r, anomalies)
 }
