@@ -9,7 +9,7 @@ import { expect, inject, test } from 'vitest'
 import { type ClientServerProcess, startClientServer } from '../lib/client/server-process.ts'
 import { optionsFromEnv } from '../lib/config/options.ts'
 import { runWorkload } from '../lib/workload/run.ts'
-import { verdictLine } from '../lib/workload/suite.ts'
+import { expectSoundRun, verdictLine } from '../lib/workload/suite.ts'
 import { register } from './register.ts'
 
 const options = optionsFromEnv()
@@ -56,6 +56,7 @@ test.skipIf(options.db !== 'etcd')(
         contentType: 'text/html',
       })
       console.log(`[[ATTACHMENT|${run.reportPath}]]`)
+      expectSoundRun(run, ['partition-one'])
       expect(run.results.checkers.linearizable.valid).toBe(false)
       expect(run.results.checkers.linearizable.explanation).toMatch(/read/)
       await expect(run.run.dir).not.toBeLinearizable({ model: 'cas-register' })

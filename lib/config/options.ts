@@ -207,6 +207,14 @@ export const OPTIONS = {
     default: 'false',
     schema: bool,
   },
+  nemesisErrors: {
+    env: 'JEPSEN_NEMESIS_ERRORS',
+    flag: '--nemesis-errors',
+    description:
+      'when a fault cannot be applied: continue (the op is recorded with its error) or abort the run',
+    default: 'continue',
+    schema: z.enum(['continue', 'abort']),
+  },
   etcdReads: {
     env: 'JEPSEN_ETCD_READS',
     flag: '--etcd-reads',

@@ -91,6 +91,8 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
         db,
         ctx,
         rng: new Rng((options.seed ^ 0x5eed) >>> 0),
+        // The failed op is recorded either way; with --nemesis-errors abort the run also stops.
+        abort: options.nemesisErrors === 'abort' ? (e) => aborter.abort(e) : undefined,
       },
     )
     const unhook = healOnSignal(pkg.nemesis)

@@ -2,7 +2,7 @@
 // `JEPSEN_NEMESIS="none;partition;kill"` is the test-all matrix), options read and validated
 // once, the cluster from globalSetup (`inject('cluster')`), the test's abort signal passed to the
 // runner, and the report attached to the test (Vitest annotation + a JUnit [[ATTACHMENT|…]] line).
-import { describe, inject, type TestContext, test } from 'vitest'
+import { describe, expect, inject, type TestContext, test } from 'vitest'
 import type { ClusterInfo } from '../cluster/cluster.ts'
 import { optionsFromEnv, type TestOptions } from '../config/options.ts'
 import { runWorkload, type WorkloadRun } from './run.ts'
@@ -54,4 +54,22 @@ export function workloadSuite(workload: string, body: (ctx: WorkloadTestContext)
       })
     }
   })
+}
+
+/**
+ * What every stored run must satisfy before its verdict means anything (DESIGN §3): the history
+ * is well formed (each invoke completed once, info retires its process, dense indices, monotonic
+ * times), some operation of every kind succeeded, and faults were really applied.
+ */
+export function expectSoundRun(run: WorkloadRun, faults: readonly string[]): void {
+  const { history, stats } = run.results.checkers
+  expect(history.valid, history.explanation).toBe(true)
+  expect(stats.valid, stats.explanation).toBe(true)
+  // A fault that could not be applied is recorded with its error and the run goes on (as in
+  // Jepsen), but a run whose every fault op failed tested nothing under faults.
+  // The one nemesis thread alternates invocation and completion, so completions sit at odd positions.
+  const nemesisOps = run.history.filter((op) => op.process === 'nemesis')
+  const applied = nemesisOps.filter((op, i) => i % 2 === 1 && !op.error)
+  if (faults.length > 0)
+    expect(applied.length, `no fault of ${faults.join(',')} was applied`).toBeGreaterThan(0)
 }
