@@ -6,6 +6,7 @@
 //   commit fails if another txn committed a write to one of its keys since (first committer wins).
 // - read-committed: each read sees the latest committed state plus own writes; a write takes the
 //   key's lock until commit, and a txn that finds the lock taken aborts (no-wait locking).
+import { Rng } from '../../../lib/generator/random.ts'
 import type { Op } from '../../../lib/history/op.ts'
 import type { Key, Mop, Workload } from '../types.ts'
 
@@ -33,20 +34,9 @@ interface Running {
   writes: Map<Key, Value>
 }
 
-/** mulberry32: a small seeded PRNG, so histories are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export function simulate(o: SimOptions): Op[] {
-  const rand = prng(o.seed ?? 1)
+  const rng = new Rng(o.seed ?? 1)
+  const rand = () => rng.next()
   const pick = (n: number): number => Math.floor(rand() * n)
   const list = o.workload === 'list-append'
   const writesPerKey = o.writesPerKey ?? 32
