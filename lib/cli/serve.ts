@@ -1,7 +1,7 @@
 // `jepsen-tikv serve`: a read-only results browser over store/ on localhost (lib/serve).
 import { Command, InvalidArgumentError } from 'commander'
+import { DEFAULT_STORE } from '../run-store/store.ts'
 import { serveStore } from '../serve/serve.ts'
-import { DEFAULT_STORE } from '../store/store.ts'
 
 export function serveCommand(): Command {
   return new Command('serve')

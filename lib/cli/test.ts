@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { Command, Option } from 'commander'
 import { mergeValidity, type Validity } from '../../checker/result.ts'
 import { ConfigError, OPTIONS, type OptionSpec, optionsFromEnv } from '../config/options.ts'
-import { DEFAULT_STORE, listRuns } from '../store/store.ts'
+import { DEFAULT_STORE, listRuns } from '../run-store/store.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Op } from '../history/op.ts'
-import { Run, type RunResults, type TestRecord } from '../store/store.ts'
+import { Run, type RunResults, type TestRecord } from '../run-store/store.ts'
 
 /** A small seeded PRNG (mulberry32), so fixtures are the same on every run. */
 export function prng(seed: number): () => number {

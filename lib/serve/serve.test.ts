@@ -5,7 +5,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createRun } from '../store/store.ts'
+import { createRun } from '../run-store/store.ts'
 import { runDate, type Served, serveStore } from './serve.ts'
 
 const base = mkdtempSync(join(tmpdir(), 'serve-test-'))

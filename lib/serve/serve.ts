@@ -9,7 +9,7 @@ import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Eta } from 'eta'
 import { bytes, verdict } from '../report/format.ts'
-import { listRuns, Run } from '../store/store.ts'
+import { listRuns, Run } from '../run-store/store.ts'
 import { PathRefused, resolveInRoot } from './resolve.ts'
 
 export interface ServeOptions {
