@@ -9,7 +9,7 @@ import { expect, inject, test } from 'vitest'
 import { type ClientServerProcess, startClientServer } from '../lib/client/server-process.ts'
 import { optionsFromEnv } from '../lib/config/options.ts'
 import { runWorkload } from '../lib/workload/run.ts'
-import { expectSoundRun, verdictLine } from '../lib/workload/suite.ts'
+import { attachRun, expectSoundRun } from '../lib/workload/suite.ts'
 import { register } from './register.ts'
 
 const options = optionsFromEnv()
@@ -50,12 +50,7 @@ test.skipIf(options.db !== 'etcd')(
         name: 'register-stale-reads',
         signal,
       })
-      await annotate(verdictLine(run), 'verdict')
-      await annotate(`report: ${run.reportPath}`, 'report', {
-        path: run.reportPath,
-        contentType: 'text/html',
-      })
-      console.log(`[[ATTACHMENT|${run.reportPath}]]`)
+      await attachRun({ annotate }, run)
       expectSoundRun(run, ['partition-one'])
       expect(run.results.checkers.linearizable.valid).toBe(false)
       expect(run.results.checkers.linearizable.explanation).toMatch(/read/)

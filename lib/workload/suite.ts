@@ -25,6 +25,16 @@ export function verdictLine(run: WorkloadRun): string {
   return `${valid === false ? 'INVALID' : 'UNKNOWN'}: ${bad.map(([name]) => name).join(', ')}`
 }
 
+/**
+ * Attaches a stored run to its test: the verdict and the report as Vitest annotations (JUnit
+ * properties) and a `[[ATTACHMENT|…]]` line that JUnit consumers pick up from the output.
+ */
+export async function attachRun(t: Pick<TestContext, 'annotate'>, run: WorkloadRun): Promise<void> {
+  await t.annotate(verdictLine(run), 'verdict')
+  await t.annotate(`report: ${run.reportPath}`, 'report', { path: run.reportPath, contentType: 'text/html' })
+  console.log(`[[ATTACHMENT|${run.reportPath}]]`)
+}
+
 export const faultLabel = (faults: readonly string[]) => (faults.length ? faults.join(',') : 'no faults')
 
 /** Declares the tests of one workload file. */
@@ -42,12 +52,7 @@ export function workloadSuite(workload: string, body: (ctx: WorkloadTestContext)
           test: t,
           run: async (w, name) => {
             const run = await runWorkload(w, { options, faults, cluster, name, signal: t.signal })
-            await t.annotate(verdictLine(run), 'verdict')
-            await t.annotate(`report: ${run.reportPath}`, 'report', {
-              path: run.reportPath,
-              contentType: 'text/html',
-            })
-            console.log(`[[ATTACHMENT|${run.reportPath}]]`)
+            await attachRun(t, run)
             return run
           },
         })
