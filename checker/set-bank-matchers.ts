@@ -3,17 +3,11 @@
 // other matchers, "unknown" (no read ever completed) fails with or without .not, and the message
 // is the checker's explanation plus the report path when there is one.
 import type { MatcherState } from 'vitest'
-import { describeSource } from '../lib/history/load.ts'
 import type { Op } from '../lib/history/op.ts'
-import { readHistory } from '../lib/history/read.ts'
 import { type BankOptions, checkBank } from './bank.ts'
+import { type MatcherResult, receivedHistory, verdictMatch } from './matcher-result.ts'
 import type { CheckResult } from './result.ts'
 import { checkSetFull, type SetFullOptions } from './set-full.ts'
-
-interface MatcherResult {
-  pass: boolean
-  message: () => string
-}
 
 function matchResult(
   state: MatcherState,
@@ -21,21 +15,18 @@ function matchResult(
   what: string,
   check: (h: readonly Op[]) => CheckResult,
 ): MatcherResult {
-  const history = typeof received === 'string' ? readHistory(received) : received
+  const { history, where } = receivedHistory(received, `a matcher for ${what}`)
   const r = check(history)
-  const where = typeof received === 'string' ? describeSource(received) : ''
-  if (r.valid === 'unknown')
-    return {
-      pass: state.isNot,
-      message: () => `the ${r.checker} checker could not decide (valid: "unknown"): ${r.explanation}${where}`,
-    }
-  return {
-    pass: r.valid,
-    message: () =>
-      r.valid
-        ? `expected the history not to be ${what}, but it is: ${r.explanation}${where}`
-        : `expected the history to be ${what}, but it is not: ${r.explanation}${where}`,
-  }
+  return verdictMatch(
+    state.isNot,
+    r,
+    {
+      unknown: `the ${r.checker} checker could not decide (valid: "unknown"): `,
+      holds: () => `expected the history not to be ${what}, but it is: ${r.explanation}`,
+      fails: `expected the history to be ${what}, but it is not: `,
+    },
+    where,
+  )
 }
 
 export function toBeValidSet(

@@ -4,8 +4,8 @@
 // message is the checker's short explanation. "unknown" (time limit, memory bound) fails both
 // `toBeLinearizable` and `.not.toBeLinearizable`, saying that the checker could not decide.
 import type { MatcherState } from 'vitest'
-import { describeSource, loadHistory } from '../../lib/history/load.ts'
 import type { Op } from '../../lib/history/op.ts'
+import { type MatcherResult, receivedHistory, verdictMatch } from '../matcher-result.ts'
 import { analyze, type LinearizableOptions } from './index.ts'
 
 export type LinearizableMatcherOptions = Omit<LinearizableOptions, 'timeLimitMs' | 'signal' | 'startedAt'> & {
@@ -17,27 +17,22 @@ export async function toBeLinearizable(
   this: MatcherState,
   received: readonly Op[] | string,
   opts: LinearizableMatcherOptions = {},
-): Promise<{ pass: boolean; message: () => string }> {
-  const history = typeof received === 'string' ? await loadHistory(received) : received
-  if (!Array.isArray(history))
-    throw new TypeError(`toBeLinearizable expects an Op[] or a history path, got ${typeof received}`)
+): Promise<MatcherResult> {
+  const { history, where } = receivedHistory(received, 'toBeLinearizable')
   const { timeLimit, ...rest } = opts
   const r = await analyze(history as Op[], {
     ...rest,
     ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
   })
-  const where = typeof received === 'string' ? describeSource(received) : ''
-  if (r.valid === 'unknown')
-    return {
-      pass: this.isNot,
-      message: () =>
-        `the linearizability checker could not decide (valid: "unknown"):\n${r.explanation}${where}`,
-    }
-  return {
-    pass: r.valid,
-    message: () =>
-      r.valid
-        ? `expected the history not to be linearizable (model ${r.model}), but it is (${r.parts} part${r.parts === 1 ? '' : 's'}, ${r.configurations} configurations)${where}`
-        : `expected the history to be linearizable, but it is not:\n${r.explanation}${where}`,
-  }
+  return verdictMatch(
+    this.isNot,
+    r,
+    {
+      unknown: 'the linearizability checker could not decide (valid: "unknown"):\n',
+      holds: () =>
+        `expected the history not to be linearizable (model ${r.model}), but it is (${r.parts} part${r.parts === 1 ? '' : 's'}, ${r.configurations} configurations)`,
+      fails: 'expected the history to be linearizable, but it is not:\n',
+    },
+    where,
+  )
 }

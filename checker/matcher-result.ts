@@ -1,0 +1,46 @@
+// What every verdict matcher shares (toBeLinearizable, toBeConsistent, toBeValidSet,
+// toConserveBalances): accepting an Op[] or a history file / store run directory, and turning a
+// CheckResult into Vitest's {pass, message}, where "unknown" fails with and without .not. Each
+// matcher keeps its own wording.
+import { describeSource } from '../lib/history/load.ts'
+import type { Op } from '../lib/history/op.ts'
+import { readHistory } from '../lib/history/read.ts'
+import type { CheckResult } from './result.ts'
+
+export interface MatcherResult {
+  pass: boolean
+  message: () => string
+}
+
+/** The history a matcher received, and lines naming its file and report (empty for an Op[]). */
+export function receivedHistory(
+  received: readonly Op[] | string,
+  matcher: string,
+): { history: readonly Op[]; where: string } {
+  const history = typeof received === 'string' ? readHistory(received) : received
+  if (!Array.isArray(history))
+    throw new TypeError(`${matcher} expects an Op[] or a history path, got ${typeof received}`)
+  return { history, where: typeof received === 'string' ? describeSource(received) : '' }
+}
+
+export interface VerdictWording {
+  /** Head of the message when the checker could not decide; the explanation follows. */
+  unknown: string
+  /** Message when the history holds the property but .not expected it not to. */
+  holds: () => string
+  /** Head of the message when the property fails; the explanation follows. */
+  fails: string
+}
+
+export function verdictMatch(
+  isNot: boolean,
+  r: CheckResult,
+  w: VerdictWording,
+  where: string,
+): MatcherResult {
+  if (r.valid === 'unknown') return { pass: isNot, message: () => `${w.unknown}${r.explanation}${where}` }
+  return {
+    pass: r.valid,
+    message: () => (r.valid ? `${w.holds()}${where}` : `${w.fails}${r.explanation}${where}`),
+  }
+}
