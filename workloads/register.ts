@@ -26,15 +26,17 @@ const cas: GenFn = (ctx) => ({ f: 'cas', value: [ctx.rng.int(VALUES), ctx.rng.in
 
 const num = (s: string | null) => (s === null ? null : Number(s))
 
-export function register(o: WorkloadOptions): Workload {
+/** `readsPerWrite`: reads mixed in for each write and each cas (default 1, as in the seed). */
+export function register(o: WorkloadOptions, { readsPerWrite = 1 } = {}): Workload {
   const prefix = keyspace('register')
+  const ops = [...Array.from({ length: readsPerWrite }, () => read), write, cas]
   const dbKey = (op: Op) => `${prefix}${op.key}`
   return {
     name: 'register',
     generator: concurrent(
       threadsPerKey(o.concurrency),
       (i) => i,
-      () => limit(o.opsPerKey, mix([read, write, cas])),
+      () => limit(o.opsPerKey, mix(ops)),
     ),
     async invoke(client, op) {
       switch (op.f) {

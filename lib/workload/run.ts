@@ -35,6 +35,8 @@ export interface RunWorkloadOptions {
   /** Store test name (default: the workload's name). */
   name?: string
   signal?: AbortSignal
+  /** Deadline of each client-server call in ms (default: the client's, 5 s). */
+  clientTimeoutMs?: number
   /** Where progress and phase lines go (default console.log with the workload's name). */
   log?: (line: string) => void
 }
@@ -115,7 +117,7 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
           nemesis(pkg.final),
           clients(workload.final),
         ),
-        clientFactory: workloadClients(workload, cluster),
+        clientFactory: workloadClients(workload, cluster, o.clientTimeoutMs),
         nemesis: pkg.nemesis,
         concurrency: options.concurrency,
         seed: options.seed,
