@@ -2,6 +2,7 @@
 // between two accounts in an interactive transaction (read both balances, refuse an overdraft,
 // write both, commit) and read all balances in one transaction. Every read must sum to the
 // initial total with no negative balance (checker/bank.ts).
+import { setTimeout } from 'node:timers/promises'
 import { checkBank } from '../checker/bank.ts'
 import type { ClientServerClient, ElleMicroOp } from '../lib/client/client.ts'
 import { mix } from '../lib/generator/control.ts'
@@ -12,6 +13,7 @@ import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/w
 export const ACCOUNTS = 5
 export const INITIAL = 20
 const MAX_TRANSFER = 5
+const SETUP_ATTEMPTS = 10
 
 interface Transfer {
   from: number
@@ -66,11 +68,20 @@ export function bank(o: WorkloadOptions): Workload {
     name: 'bank',
     generator: mix([transfer, transfer, transfer, read]),
     async setup(client) {
-      const init = await client.txn(
-        Array.from({ length: ACCOUNTS }, (_, a): ElleMicroOp => ['w', accountKey(a), INITIAL]),
-        txn,
+      // Writing the same initial balances again is harmless before any transfer, so a failed or
+      // unknown attempt (e.g. the client server's first call to a member an earlier test
+      // restarted) is retried rather than failing the test.
+      const balances = Array.from({ length: ACCOUNTS }, (_, a): ElleMicroOp => ['w', accountKey(a), INITIAL])
+      let last: string | undefined
+      for (let attempt = 1; attempt <= SETUP_ATTEMPTS; attempt++) {
+        const init = await client.txn(balances, txn)
+        if (init.type === 'ok') return
+        last = init.error
+        await setTimeout(500)
+      }
+      throw new Error(
+        `bank: writing the initial balances failed ${SETUP_ATTEMPTS} times; last error: ${last}`,
       )
-      if (init.type !== 'ok') throw new Error(`bank: writing the initial balances failed: ${init.error}`)
     },
     async invoke(client, op) {
       if (op.f === 'transfer') return runTransfer(client, op.value as Transfer, o.txnMode, accountKey)
