@@ -130,7 +130,13 @@ describe.skipIf(!usable)('etcd on three loopback nodes (real processes)', () => 
     await db.kill(ctx, 'n2', 'etcd')
     expect(existsSync(pidfile('n2'))).toBe(false)
     await expect(put('127.0.0.42', 'k', 'x')).rejects.toThrow(/127\.0\.0\.42:2379.*failed/)
-    await put('127.0.0.41', 'k', 'w')
+    // The cluster may be electing a new leader (n2 may have led): retry errors, not values.
+    await waitFor('a write through n1', 60_000, () =>
+      put('127.0.0.41', 'k', 'w').then(
+        () => true,
+        () => undefined,
+      ),
+    )
     await db.start(ctx, 'n2', 'etcd')
     expect(existsSync(pidfile('n2'))).toBe(true)
     const log = await readFile(join(root, 'n2', 'opt', 'etcd', 'etcd.log'), 'utf8')
