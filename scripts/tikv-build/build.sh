@@ -12,8 +12,10 @@
 #                  tikv/tikv, tikv/pd, pingcap/tidb-dashboard and every repository in deps.tsv.
 #   --background   re-run this script detached (setsid nohup, nice -n 19), logging to
 #                  $CACHE/logs/build-<variant>.log, and return at once.
-#   STEP           any of: apt pd tikv-src tikv tikv-pack (default: all of them, in that order).
-#                  `tikv` = tikv-src + compile; `all` = apt pd tikv tikv-pack.
+#   STEP           any of: apt pd tikv-src tikv tikv-pack smoke (default: all).
+#                  `tikv` = tikv-src + compile; `all` = apt pd tikv tikv-pack smoke;
+#                  smoke = start the packed pd-server + tikv-server on 127.0.0.1 until the store
+#                  is Up, then stop them.
 #
 # Environment:
 #   CACHE=/var/cache/jepsen-tikv  sources (src/), cargo target dir (target/), cargo and Go
@@ -81,10 +83,15 @@ die() { log "ERROR: $*"; exit 1; }
 if ((BACKGROUND)); then
   mkdir -p "$LOGS"
   logf=$LOGS/build-$VARIANT.log
+  # run a private copy of this folder: bash reads a script while running it, so editing the
+  # checked-out build.sh during a multi-hour build would derail the running one
+  run=$CACHE/run/$VARIANT
+  rm -rf "$run"; mkdir -p "$run"; cp -a "$HERE/." "$run/"
   setsid nohup nice -n "$NICE" env MIRROR="$MIRROR" CACHE="$CACHE" VARIANT="$VARIANT" JOBS="$JOBS" \
     NICE=0 OPT_LEVEL="$OPT_LEVEL" CODEGEN_UNITS="$CODEGEN_UNITS" \
-    "$0" "${STEPS[@]}" >>"$logf" 2>&1 </dev/null &
-  echo "started in the background: pid $! (process group $!), log $logf"
+    bash "$run/build.sh" "${STEPS[@]}" >>"$logf" 2>&1 </dev/null &
+  echo "started in the background: pid $! (process group $!), running $run/build.sh, log $logf"
+  echo "stop it with: kill -- -$!"
   exit 0
 fi
 
@@ -378,16 +385,77 @@ pack() {
   log "packed $OUT/$name ($(du -h "$OUT/$name" | cut -f1), sha256 $(cut -d' ' -f1 "$OUT/$name.sha256"))"
 }
 
+# smoke: start the packed pd-server + tikv-server on loopback only (temporary data dirs under
+# /tmp), wait until PD lists the store as Up, stop both. Ports: SMOKE_PORTS="2379 2380 20160 20180".
+step_smoke() {
+  local pdtar=$CACHE/tarballs/pd-$TAG-$ARCH.tar.gz tikvtar=$OUT/tikv-$TAG-$ARCH.tar.gz
+  [[ -f $pdtar && -f $tikvtar ]] || die "smoke needs $pdtar and $tikvtar"
+  read -r pc pp tc ts <<<"${SMOKE_PORTS:-2379 2380 20160 20180}"
+  local p
+  for p in "$pc" "$pp" "$tc" "$ts"; do
+    ! ss -ltnH "sport = :$p" | grep -q . || die "port $p is in use; set SMOKE_PORTS"
+  done
+  local dir; dir=$(mktemp -d /tmp/tikv-smoke.XXXXXX)
+  mkdir -p "$dir/pd" "$dir/tikv"
+  tar -xzf "$pdtar" -C "$dir/pd"; tar -xzf "$tikvtar" -C "$dir/tikv"
+  printf '[storage]\nreserve-space = "0MB"\nreserve-raft-space = "0MB"\n[storage.block-cache]\ncapacity = "256MB"\n' >"$dir/tikv.toml"
+  local pdpid= tikvpid=
+  # shellcheck disable=SC2317
+  smoke_stop() {
+    [[ -n $tikvpid ]] && kill "$tikvpid" 2>/dev/null && wait "$tikvpid" 2>/dev/null
+    [[ -n $pdpid ]] && kill "$pdpid" 2>/dev/null && wait "$pdpid" 2>/dev/null
+    tikvpid= pdpid=
+  }
+  trap smoke_stop EXIT
+  log "smoke: pd-server on 127.0.0.1:$pc ($dir)"
+  "$dir/pd/pd-server" --name pd1 --data-dir "$dir/pd-data" --client-urls "http://127.0.0.1:$pc" \
+    --peer-urls "http://127.0.0.1:$pp" --initial-cluster "pd1=http://127.0.0.1:$pp" \
+    --log-file "$dir/pd.log" >"$dir/pd.out" 2>&1 &
+  pdpid=$!
+  local i ok=0
+  for i in $(seq 60); do
+    if curl -fsS --noproxy '*' "http://127.0.0.1:$pc/pd/api/v1/health" >/dev/null 2>&1; then ok=1; break; fi
+    sleep 1
+  done
+  ((ok)) || { tail -20 "$dir/pd.log"; die "smoke: PD not healthy after 60 s"; }
+  log "smoke: PD healthy after ${i} s; tikv-server on 127.0.0.1:$tc (status $ts)"
+  (ulimit -n 1000000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+   exec "$dir/tikv/tikv-server" --pd-endpoints "127.0.0.1:$pc" --addr "127.0.0.1:$tc" \
+     --status-addr "127.0.0.1:$ts" --data-dir "$dir/tikv-data" --config "$dir/tikv.toml" \
+     --log-file "$dir/tikv.log") >"$dir/tikv.out" 2>&1 &
+  tikvpid=$!
+  ok=0
+  local stores=
+  for i in $(seq 180); do
+    stores=$(curl -fsS --noproxy '*' "http://127.0.0.1:$pc/pd/api/v1/stores" 2>/dev/null || true)
+    if grep -q '"state_name": *"Up"' <<<"$stores"; then ok=1; break; fi
+    kill -0 "$tikvpid" 2>/dev/null || break
+    sleep 1
+  done
+  if ((ok)); then
+    log "smoke: store Up after ${i} s: $(tr -d ' \n' <<<"$stores" | grep -o '"address":"[^"]*"\|"version":"[^"]*"\|"state_name":"[^"]*"' | tr '\n' ' ')"
+  else
+    tail -30 "$dir/tikv.log" "$dir/tikv.out" || true
+    smoke_stop; trap - EXIT
+    die "smoke: no Up store after ${i} s (logs in $dir)"
+  fi
+  curl -fsS --noproxy '*' "http://127.0.0.1:$ts/status" >/dev/null && log "smoke: TiKV status endpoint answers"
+  smoke_stop; trap - EXIT
+  log "smoke: stopped both; removing $dir"
+  rm -rf "$dir"
+}
+
 mkdir -p "$SRC" "$DEPS" "$LOGS"
 log "build.sh ${STEPS[*]} (mirror $MIRROR, cache $CACHE)"
 for s in "${STEPS[@]}"; do
   case $s in
-    all) step_apt; step_pd; step_tikv; step_tikv_pack ;;
+    all) step_apt; step_pd; step_tikv; step_tikv_pack; step_smoke ;;
     apt) step_apt ;;
     pd) step_pd ;;
     tikv-src) step_tikv_src ;;
     tikv) step_tikv ;;
     tikv-pack) step_tikv_pack ;;
+    smoke) step_smoke ;;
     *) die "unknown step $s" ;;
   esac
 done
