@@ -11,8 +11,12 @@ if [ "$(id -u)" != 0 ]; then
   exit 3
 fi
 
+# The lxc provider needs only lxc and debootstrap (it bootstraps its Debian base image itself from
+# the host's apt mirror, lib/cluster/lxc-image.ts; no lxc-templates) and the Debian archive keyring
+# to verify what debootstrap downloads (apt has it on Debian; Ubuntu needs the package).
 packages=(openssh-server iptables iproute2 util-linux procps psmisc etcd-server etcd-client
-  protobuf-compiler chromium faketime lxc debootstrap rsync curl ca-certificates build-essential pkg-config)
+  protobuf-compiler chromium faketime lxc debootstrap debian-archive-keyring rsync curl ca-certificates
+  build-essential pkg-config)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -72,7 +72,7 @@ async function removeResources(record: RunRecord): Promise<string[]> {
 
 /**
  * What LXC leaves on the host after its containers are gone: lock dirs under /run/lxc (once no
- * container of that LXC path runs), the template's lock file, and the empty lxc.pivot cgroups
+ * container of that LXC path runs) and the empty lxc.pivot cgroups
  * (once no LXC container runs on the host at all, since a stopping one's monitor moves there).
  */
 async function removeLxcLeftovers(lxcPaths: string[]): Promise<void> {
@@ -92,7 +92,6 @@ async function removeLxcLeftovers(lxcPaths: string[]): Promise<void> {
         break
     }
   }
-  await rm('/run/lock/subsys/lxc-debian', { force: true })
   const root = '/sys/fs/cgroup'
   const hierarchies = [root, ...(await readdir(root)).map((h) => join(root, h))]
   const entries = await Promise.all(hierarchies.map((h) => readdir(h).catch(() => [] as string[])))

@@ -1,26 +1,29 @@
 // The cached base container of the `lxc` provider (DESIGN §6, shared/notes/local-cluster-recipe.md
-// §D): Debian bookworm made once by the lxc-debian template (debootstrap) with openssh-server,
-// iptables, procps and tar, static networking and the project's authorized key. Runs clone it
-// with overlay. The recipe's hash is recorded in the container dir after a successful build; a
-// missing or different hash (recipe or key changed, or a build that died half way) rebuilds it.
+// §D): a Debian bookworm root made once by debootstrap (minbase plus systemd, openssh-server,
+// iptables, procps) from the control host's own Debian mirror (apt-mirror.ts), the project's
+// authorized key, and a minimal LXC config that only lxc-copy reads. Runs clone it with overlay.
+// debootstrap installs the packages itself and exits non-zero when it cannot, so no half-made
+// image passes (the lxc-debian template ignored a failed package step and needs lxc-templates).
+// The recipe's hash is recorded in the container dir after a successful build; a missing or
+// different hash (recipe or key changed, or a build that died half way) rebuilds it.
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { aptProxyEnv, chooseMirror, type Mirror } from './apt-mirror.ts'
 import { alive, type ProcessRef, processRef, run } from './host.ts'
 
 /** Everything that decides the base image's content; any change here rebuilds it. */
 export const BASE_RECIPE = {
-  version: 1,
-  template: 'debian',
+  version: 2,
   release: 'bookworm',
-  packages: ['openssh-server', 'iptables', 'procps', 'tar'],
-  /** Files written into the rootfs after the template ran. */
+  variant: 'minbase',
+  /** Installed by debootstrap on top of minbase (Essential + Priority required + apt). */
+  packages: ['systemd-sysv', 'openssh-server', 'iptables', 'procps', 'netbase'],
+  /** Files written into the rootfs after debootstrap. */
   files: {
-    // LXC sets eth0's address and route before init starts, so ifupdown must leave it alone.
-    '/etc/network/interfaces': 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet manual\n',
     // Each clone gets its own ed25519 host key (recorded in the run's known_hosts); the
-    // template's keys are deleted so no two nodes share one.
+    // generated keys are deleted so no two nodes share one.
     '/etc/ssh/sshd_config.d/jepsen-tikv.conf': [
       'HostKey /etc/ssh/ssh_host_ed25519_key',
       'PermitRootLogin prohibit-password',
@@ -30,14 +33,18 @@ export const BASE_RECIPE = {
       'MaxSessions 100',
       '',
     ].join('\n'),
+    // Empty: systemd gives each container its own id at boot instead of sharing the build's.
+    '/etc/machine-id': '',
   } as Record<string, string>,
   /** Programs the DB automation and nemesis run on nodes; the build fails if one is missing. */
   requiredPrograms: [
+    '/sbin/init',
     '/usr/sbin/sshd',
     '/usr/sbin/iptables',
     '/usr/bin/ps',
     '/usr/bin/pkill',
     '/usr/bin/tar',
+    '/usr/bin/sha256sum',
     '/usr/sbin/start-stop-daemon',
   ],
 } as const
@@ -64,8 +71,10 @@ export function imagePaths(cacheDir: string) {
     rootfs: join(lxcPath, BASE_NAME, 'rootfs'),
     /** Hash of the recipe the base was built from, written last. */
     recipeFile: join(lxcPath, BASE_NAME, 'jepsen-recipe'),
-    /** The lxc-debian template's debootstrap cache (LXC_CACHE_PATH). */
+    /** debootstrap's --cache-dir: downloaded .debs, reused when the image is rebuilt. */
     debootstrapCache: join(cacheDir, 'lxc-debootstrap'),
+    /** Full output of the last build's debootstrap. */
+    buildLog: join(cacheDir, 'lxc-image-build.log'),
     /** Client key every node authorizes (root login). */
     key: join(cacheDir, 'lxc-key', 'id_ed25519'),
     lock: join(cacheDir, 'lxc-image.lock'),
@@ -121,6 +130,7 @@ export async function ensureBaseImage(
   cacheDir: string,
   log: (message: string) => void = () => {},
   recipe: BaseRecipe = BASE_RECIPE,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<BaseImage> {
   const t0 = performance.now()
   const paths = imagePaths(cacheDir)
@@ -141,7 +151,9 @@ export async function ensureBaseImage(
         ? `lxc: base image recipe changed (${recorded.trim()} -> ${hash}), rebuilding`
         : `lxc: building base image ${paths.baseDir} (Debian ${recipe.release}; ~2-3 min cold)`,
     )
-    await build(paths, recipe, pub)
+    const mirror = chooseMirror(recipe.release, env)
+    log(`lxc: debootstrap from ${mirror.uri} (${mirror.from})`)
+    await build(paths, recipe, pub, mirror)
     await writeFile(paths.recipeFile, `${hash}\n`)
     const ms = Math.round(performance.now() - t0)
     log(`lxc: base image ${hash} built in ${(ms / 1000).toFixed(1)} s`)
@@ -149,7 +161,38 @@ export async function ensureBaseImage(
   })
 }
 
-async function build(paths: ImagePaths, recipe: BaseRecipe, authorizedKey: string): Promise<void> {
+/** The debootstrap command line that makes the base rootfs. */
+export function debootstrapArgs(recipe: BaseRecipe, paths: ImagePaths, mirror: string): string[] {
+  return [
+    `--variant=${recipe.variant}`,
+    `--include=${recipe.packages.join(',')}`,
+    `--cache-dir=${paths.debootstrapCache}`,
+    recipe.release,
+    paths.rootfs,
+    mirror,
+  ]
+}
+
+/**
+ * The base container's LXC config. The base never runs; lxc-copy reads it to make each clone,
+ * whose config lxc.ts then replaces whole.
+ */
+export function baseConfig(rootfs: string): string {
+  return [
+    '# jepsen-tikv lxc base image, written by lib/cluster/lxc-image.ts; never started, only cloned',
+    'lxc.include = /usr/share/lxc/config/common.conf',
+    `lxc.rootfs.path = dir:${rootfs}`,
+    `lxc.uts.name = ${BASE_NAME}`,
+    '',
+  ].join('\n')
+}
+
+async function build(
+  paths: ImagePaths,
+  recipe: BaseRecipe,
+  authorizedKey: string,
+  mirror: Mirror,
+): Promise<void> {
   if (existsSync(paths.baseDir)) {
     // lxc-destroy refuses while overlay clones of it exist (they use its rootfs).
     const { code, stderr } = await run('lxc-destroy', ['-P', paths.lxcPath, '-n', BASE_NAME], {
@@ -162,32 +205,31 @@ async function build(paths: ImagePaths, recipe: BaseRecipe, authorizedKey: strin
     }
     await rm(paths.baseDir, { recursive: true, force: true })
   }
+  await mkdir(paths.baseDir, { recursive: true, mode: 0o700 })
   await mkdir(paths.debootstrapCache, { recursive: true })
-  const created = await run(
+  const proxy = await aptProxyEnv()
+  const bootstrap = await run(
     'env',
-    [
-      `LXC_CACHE_PATH=${paths.debootstrapCache}`,
-      'lxc-create',
-      '-P',
-      paths.lxcPath,
-      '-n',
-      BASE_NAME,
-      '-t',
-      recipe.template,
-      '--',
-      '-r',
-      recipe.release,
-      `--packages=${recipe.packages.join(',')}`,
-    ],
-    { check: false },
+    [...proxy, 'debootstrap', ...debootstrapArgs(recipe, paths, mirror.uri)],
+    {
+      check: false,
+    },
   )
-  // The template leaves its lock file behind.
-  await rm('/run/lock/subsys/lxc-debian', { force: true })
-  if (created.code !== 0) {
+  await writeFile(paths.buildLog, bootstrap.stdout + bootstrap.stderr)
+  if (bootstrap.code !== 0) {
+    // debootstrap's own log names the package or download that failed.
+    const detail = await readFile(join(paths.rootfs, 'debootstrap', 'debootstrap.log'), 'utf8').catch(
+      () => '',
+    )
+    const tail = (text: string) => text.trim().split('\n').slice(-12).join('\n')
     throw new Error(
-      `lxc: lxc-create of the base image failed (exit ${created.code}; needs the lxc and debootstrap packages and access to a Debian mirror):\n${(created.stdout + created.stderr).trim().split('\n').slice(-15).join('\n')}`,
+      `lxc: debootstrap of the base image failed (exit ${bootstrap.code}) from the Debian mirror ${mirror.uri} (${mirror.from}; set JEPSEN_LXC_MIRROR to use another${proxy.length ? `; proxy from apt: ${proxy.join(' ')}` : ''}). Needs the debootstrap package and HTTP access to that mirror. Output (all of it in ${paths.buildLog}):\n${tail(bootstrap.stdout + bootstrap.stderr)}${detail ? `\ndebootstrap.log:\n${tail(detail)}` : ''}`,
     )
   }
+  await writeFile(join(paths.baseDir, 'config'), baseConfig(paths.rootfs))
+  // Downloaded packages stay in the debootstrap cache, not in every clone's lower layer.
+  await rm(join(paths.rootfs, 'var/cache/apt/archives'), { recursive: true, force: true })
+  await mkdir(join(paths.rootfs, 'var/cache/apt/archives/partial'), { recursive: true })
   for (const [path, content] of Object.entries(recipe.files)) {
     await mkdir(join(paths.rootfs, path, '..'), { recursive: true })
     await writeFile(join(paths.rootfs, path), content)

@@ -2,9 +2,10 @@
 // JEPSEN_TEST_LXC=1 because a cold base image takes two to three minutes): containers come up
 // with sshd and checked host keys, run etcd through the same DB automation as every provider,
 // keep iptables rules to themselves, cannot set the clock, and stop() / the next setup leave no
-// container, interface, cgroup or path of the run behind.
+// container, interface, cgroup or path of the run behind; a base image build that debootstrap
+// cannot complete fails with the mirror named and records no image.
 import { existsSync, readdirSync, readlinkSync } from 'node:fs'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -15,6 +16,7 @@ import { cleanupDeadRuns } from './cleanup.ts'
 import type { StartedCluster } from './cluster.ts'
 import { LxcCluster } from './clusters.ts'
 import { run } from './host.ts'
+import { ensureBaseImage, imagePaths } from './lxc-image.ts'
 import { resourceNames } from './naming.ts'
 import { DEFAULT_STATE_DIR, type RunRecord } from './registry.ts'
 import { crashedRun } from './testing/crashed-run.ts'
@@ -167,4 +169,24 @@ describe.skipIf(!enabled)(title('lxc crash-safe cleanup'), () => {
     expect(report.problems).toEqual([])
     expect(await lxcFootprint(record)).toEqual(NOTHING)
   }, 600_000)
+})
+
+describe.skipIf(!enabled)(title('lxc base image build'), () => {
+  test('a mirror debootstrap cannot use fails the build, naming the mirror and the log, and records no image', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'lxc-image-'))
+    const mirror = 'http://127.0.0.1:9/debian' // nothing listens on the discard port
+    const attempt = () => ensureBaseImage(cacheDir, log, undefined, { JEPSEN_LXC_MIRROR: mirror })
+    const paths = imagePaths(cacheDir)
+    try {
+      await expect(attempt()).rejects.toThrow(
+        `lxc: debootstrap of the base image failed (exit 1) from the Debian mirror ${mirror} (JEPSEN_LXC_MIRROR;`,
+      )
+      // Nothing recorded: the next attempt builds again (and fails the same way).
+      expect(existsSync(paths.recipeFile)).toBe(false)
+      await expect(attempt()).rejects.toThrow(`all of it in ${paths.buildLog}`)
+      expect(await readFile(paths.buildLog, 'utf8')).toMatch(/127\.0\.0\.1:9/)
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true })
+    }
+  })
 })

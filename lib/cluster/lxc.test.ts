@@ -1,8 +1,9 @@
 // The pure parts of the lxc provider: a clone's LXC config, the nodes' /etc/hosts, where the
-// image's pieces live, and the recipe hash that decides when the base image is rebuilt.
+// image's pieces live, the recipe hash that decides when the base image is rebuilt, and how the
+// base image is bootstrapped.
 import { describe, expect, test } from 'vitest'
 import { type CloneSpec, cloneConfig, deltaDir, hostsFile, lxcLockFile } from './lxc.ts'
-import { BASE_NAME, BASE_RECIPE, imagePaths, recipeHash } from './lxc-image.ts'
+import { BASE_NAME, BASE_RECIPE, baseConfig, debootstrapArgs, imagePaths, recipeHash } from './lxc-image.ts'
 
 const spec: CloneSpec = {
   container: 'jtabc123c2',
@@ -21,9 +22,9 @@ function parse(config: string): Map<string, string[]> {
   const out = new Map<string, string[]>()
   for (const line of config.split('\n')) {
     if (!line.trim() || line.startsWith('#')) continue
-    const m = /^([a-z0-9.]+) = (.+)$/.exec(line)
+    const m = /^([a-z0-9.]+) =(?: (.+))?$/.exec(line)
     if (!m) throw new Error(`not a "key = value" line: ${line}`)
-    out.set(m[1], [...(out.get(m[1]) ?? []), m[2]])
+    out.set(m[1], [...(out.get(m[1]) ?? []), m[2] ?? ''])
   }
   return out
 }
@@ -51,10 +52,12 @@ describe('clone config', () => {
     expect(deltaDir(spec.cloneDir)).toBe('/var/lib/jepsen-tikv/cache/lxc/jtabc123c2/overlay/delta')
   })
 
-  test('CAP_SYS_TIME is dropped and the Debian common config included', () => {
+  test('CAP_SYS_TIME is dropped and only configs of the lxc package itself are included', () => {
     const c = parse(cloneConfig(spec))
     expect(c.get('lxc.cap.drop')?.join(' ').split(' ')).toContain('sys_time')
-    expect(c.get('lxc.include')).toEqual(['/usr/share/lxc/config/debian.common.conf'])
+    // lxc-templates (debian.common.conf) is not installed by scripts/setup.sh.
+    expect(c.get('lxc.include')).toEqual(['/usr/share/lxc/config/common.conf'])
+    expect(c.get('lxc.tty.dir')).toEqual([''])
     expect(c.get('lxc.apparmor.profile')).toEqual(['unconfined'])
   })
 
@@ -122,11 +125,8 @@ describe('recipe hash', () => {
     const variants = [
       recipeHash(BASE_RECIPE, key.replace('AAAAIE', 'AAAAIF')),
       recipeHash({ ...BASE_RECIPE, packages: [...BASE_RECIPE.packages, 'curl'] } as never, key),
-      recipeHash(
-        { ...BASE_RECIPE, files: { ...BASE_RECIPE.files, '/etc/network/interfaces': 'auto lo\n' } },
-        key,
-      ),
-      recipeHash({ ...BASE_RECIPE, version: 2 } as never, key),
+      recipeHash({ ...BASE_RECIPE, files: { ...BASE_RECIPE.files, '/etc/machine-id': 'x\n' } }, key),
+      recipeHash({ ...BASE_RECIPE, version: 99 } as never, key),
     ]
     for (const v of variants) expect(v).not.toBe(base)
     expect(new Set(variants).size).toBe(variants.length)
@@ -134,11 +134,39 @@ describe('recipe hash', () => {
 
   test('the recipe installs what nodes need and requires the programs DB and nemesis run', () => {
     expect(BASE_RECIPE.packages).toEqual(
-      expect.arrayContaining(['openssh-server', 'iptables', 'procps', 'tar']),
+      expect.arrayContaining(['systemd-sysv', 'openssh-server', 'iptables', 'procps']),
     )
     expect(BASE_RECIPE.requiredPrograms).toEqual(
-      expect.arrayContaining(['/usr/sbin/sshd', '/usr/sbin/iptables', '/usr/sbin/start-stop-daemon']),
+      expect.arrayContaining([
+        '/sbin/init',
+        '/usr/sbin/sshd',
+        '/usr/sbin/iptables',
+        '/usr/sbin/start-stop-daemon',
+      ]),
     )
-    expect(BASE_RECIPE.files['/etc/network/interfaces']).toContain('iface eth0 inet manual')
+    // Clones boot with their own machine id.
+    expect(BASE_RECIPE.files['/etc/machine-id']).toBe('')
+  })
+})
+
+describe('base image build', () => {
+  const paths = imagePaths('/s/cache')
+
+  test('debootstrap installs the packages itself, from the given mirror, keeping its downloads', () => {
+    expect(debootstrapArgs(BASE_RECIPE, paths, 'http://mirror.example/debian')).toEqual([
+      '--variant=minbase',
+      '--include=systemd-sysv,openssh-server,iptables,procps,netbase',
+      '--cache-dir=/s/cache/lxc-debootstrap',
+      'bookworm',
+      `/s/cache/lxc/${BASE_NAME}/rootfs`,
+      'http://mirror.example/debian',
+    ])
+  })
+
+  test('the base config is what lxc-copy needs: a dir rootfs and only the lxc package configs', () => {
+    const c = parse(baseConfig(paths.rootfs))
+    expect(c.get('lxc.rootfs.path')).toEqual([`dir:/s/cache/lxc/${BASE_NAME}/rootfs`])
+    expect(c.get('lxc.include')).toEqual(['/usr/share/lxc/config/common.conf'])
+    expect(c.get('lxc.uts.name')).toEqual([BASE_NAME])
   })
 })

@@ -60,7 +60,10 @@ export function cloneConfig(s: CloneSpec): string {
   }
   return [
     `# jepsen-tikv node ${s.hostname} (container ${s.container}), written by lib/cluster/lxc.ts`,
-    'lxc.include = /usr/share/lxc/config/debian.common.conf',
+    // LXC's own defaults (package lxc; debian.common.conf would need lxc-templates). Its /dev/lxc/
+    // console dir is unset as in Debian's config: systemd's gettys expect the ttys in /dev.
+    'lxc.include = /usr/share/lxc/config/common.conf',
+    'lxc.tty.dir =',
     `lxc.uts.name = ${s.hostname}`,
     `lxc.rootfs.path = overlay:${s.lowerRootfs}:${deltaDir(s.cloneDir)}`,
     // No AppArmor on the hosts this runs on; "generated" would fail there.
