@@ -1,4 +1,5 @@
-// The nemesis on a real local 5-node etcd cluster (globalSetup's, via inject('cluster')):
+// The nemesis on a real 5-node etcd cluster (globalSetup's, via inject('cluster'); CI runs it on
+// the local and on the lxc provider):
 // partition-one cuts exactly one node off while the majority keeps serving and the node rejoins
 // after the heal; kill and pause hit only the chosen nodes; and a run that dies mid-fault
 // (SIGKILL: no chance to heal; SIGINT: heals itself) leaves nothing once healCluster has run.
@@ -68,7 +69,7 @@ const etcdState = async (r: Remote) =>
 const stoppedProcesses = async (r: Remote) =>
   (await r.exec('ps -eo stat=,args=', { check: false })).stdout.split('\n').filter((l) => /^\s*T/.test(l))
 
-describe('nemesis on a local etcd cluster', () => {
+describe('nemesis on a real etcd cluster', () => {
   let ctx: DbContext
   let nemesis: FaultNemesis
   beforeAll(async () => {
