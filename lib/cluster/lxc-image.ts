@@ -134,6 +134,7 @@ export async function ensureBaseImage(
 ): Promise<BaseImage> {
   const t0 = performance.now()
   const paths = imagePaths(cacheDir)
+  const mirror = chooseMirror(recipe.release, env) // a bad JEPSEN_LXC_MIRROR is refused even when cached
   await mkdir(paths.lxcPath, { recursive: true, mode: 0o700 })
   return withLock(paths.lock, log, async () => {
     if (!existsSync(paths.key)) {
@@ -151,7 +152,6 @@ export async function ensureBaseImage(
         ? `lxc: base image recipe changed (${recorded.trim()} -> ${hash}), rebuilding`
         : `lxc: building base image ${paths.baseDir} (Debian ${recipe.release}; ~2-3 min cold)`,
     )
-    const mirror = chooseMirror(recipe.release, env)
     log(`lxc: debootstrap from ${mirror.uri} (${mirror.from})`)
     await build(paths, recipe, pub, mirror)
     await writeFile(paths.recipeFile, `${hash}\n`)

@@ -1,9 +1,21 @@
 // The pure parts of the lxc provider: a clone's LXC config, the nodes' /etc/hosts, where the
 // image's pieces live, the recipe hash that decides when the base image is rebuilt, and how the
 // base image is bootstrapped.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { run } from './host.ts'
 import { type CloneSpec, cloneConfig, deltaDir, hostsFile, lxcLockFile } from './lxc.ts'
-import { BASE_NAME, BASE_RECIPE, baseConfig, debootstrapArgs, imagePaths, recipeHash } from './lxc-image.ts'
+import {
+  BASE_NAME,
+  BASE_RECIPE,
+  baseConfig,
+  debootstrapArgs,
+  ensureBaseImage,
+  imagePaths,
+  recipeHash,
+} from './lxc-image.ts'
 
 const spec: CloneSpec = {
   container: 'jtabc123c2',
@@ -161,6 +173,23 @@ describe('base image build', () => {
       `/s/cache/lxc/${BASE_NAME}/rootfs`,
       'http://mirror.example/debian',
     ])
+  })
+
+  test('a recorded recipe hash reuses the image; a bad JEPSEN_LXC_MIRROR is refused even then', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'lxc-cache-'))
+    try {
+      const p = imagePaths(cacheDir)
+      await mkdir(join(p.key, '..'), { recursive: true })
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p.key])
+      await mkdir(p.baseDir, { recursive: true })
+      await writeFile(p.recipeFile, `${recipeHash(BASE_RECIPE, await readFile(`${p.key}.pub`, 'utf8'))}\n`)
+      expect((await ensureBaseImage(cacheDir, undefined, BASE_RECIPE, {})).built).toBe(false)
+      await expect(
+        ensureBaseImage(cacheDir, undefined, BASE_RECIPE, { JEPSEN_LXC_MIRROR: 'deb.debian.org' }),
+      ).rejects.toThrow(/^JEPSEN_LXC_MIRROR: expected a Debian mirror URL/)
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true })
+    }
   })
 
   test('the base config is what lxc-copy needs: a dir rootfs and only the lxc package configs', () => {
