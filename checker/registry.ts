@@ -53,6 +53,15 @@ export const CHECKERS: Record<string, CheckerEntry> = {
     timestampOrder: true,
     load: async () => (await import('./elle/index.ts')).analyzeRwRegister,
   },
+  // Counters in transaction timestamp order (its one model).
+  monotonic: {
+    models: ['timestamp-order'],
+    defaultModel: 'timestamp-order',
+    load: async () => {
+      const { checkMonotonic } = await import('./monotonic.ts')
+      return async (history) => checkMonotonic(history)
+    },
+  },
 }
 
 export const checkerNames = (): string[] => Object.keys(CHECKERS)

@@ -95,6 +95,23 @@ describe('jepsen-tikv analyze', () => {
     )
   })
 
+  test('--checker monotonic re-checks counters in timestamp order', () => {
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'monotonic.jsonl')
+    const ops = [
+      { type: 'invoke', process: 0, f: 'inc', value: [7] },
+      { type: 'ok', process: 0, f: 'inc', value: { 7: 1 }, ts: { start: '100', commit: '110' } },
+      { type: 'invoke', process: 1, f: 'read', value: null },
+      { type: 'ok', process: 1, f: 'read', value: { 7: 0 }, ts: { start: '120' } },
+    ]
+    writeFileSync(h, `${ops.map((o, index) => JSON.stringify({ index, time: index, ...o })).join('\n')}\n`)
+    const r = cli('analyze', '--checker', 'monotonic', h)
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain('INVALID (monotonic, timestamp-order, 4 ops)')
+    expect(r.stdout).toContain(
+      'op 1 committed counter 7 = 1 at ts 110, before op 3 started at ts 120, yet op 3 read 7 = 0',
+    )
+  })
+
   test('exit 3 with a message naming the file and line, the checker or the model', () => {
     const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'broken.jsonl')
     writeFileSync(h, '{"type":"invoke","process":0,"f":"read"}\n{"type":"okay","process":0,"f":"read"}\n')
