@@ -17,8 +17,8 @@ import {
   MicroOpKind,
   type MicroOpResult,
   type Error as ProtoError,
-  TxnMode,
   type TxnTimestamps as ProtoTimestamps,
+  TxnMode,
 } from './generated/jepsen/tikv/v1/client.ts'
 
 export const DEFAULT_TIMEOUT_MS = 5_000
