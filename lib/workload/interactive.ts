@@ -16,9 +16,12 @@ export interface TxnSteps {
   put(key: string, value: string): Promise<void>
 }
 
+/** The client calls an interactive transaction makes. */
+export type TxnClient = Pick<ClientServerClient, 'begin' | 'txnGet' | 'txnPut' | 'commit' | 'rollback'>
+
 /** Runs `body` in one transaction; `ok` completes with the value it returned. */
 export async function interactiveTxn<V>(
-  client: ClientServerClient,
+  client: TxnClient,
   options: TxnOptions,
   body: (tx: TxnSteps) => Promise<V>,
 ): Promise<Completion> {
