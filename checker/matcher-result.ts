@@ -1,7 +1,9 @@
 // What every verdict matcher shares (toBeLinearizable, toBeConsistent, toBeValidSet,
 // toConserveBalances): accepting an Op[] or a history file / store run directory, and turning a
 // CheckResult into Vitest's {pass, message}, where "unknown" fails with and without .not. Each
-// matcher keeps its own wording.
+// matcher keeps its own wording; the synchronous ones (set, bank, monotonic) share checkerMatch.
+
+import type { MatcherState } from 'vitest'
 import { describeSource } from '../lib/history/load.ts'
 import type { Op } from '../lib/history/op.ts'
 import { readHistory } from '../lib/history/read.ts'
@@ -43,4 +45,25 @@ export function verdictMatch(
     pass: r.valid,
     message: () => (r.valid ? `${w.holds()}${where}` : `${w.fails}${r.explanation}${where}`),
   }
+}
+
+/** A synchronous checker as a matcher: "expected the history to be <what>, but it is not: …". */
+export function checkerMatch(
+  state: MatcherState,
+  received: readonly Op[] | string,
+  what: string,
+  check: (h: readonly Op[]) => CheckResult,
+): MatcherResult {
+  const { history, where } = receivedHistory(received, `a matcher for ${what}`)
+  const r = check(history)
+  return verdictMatch(
+    state.isNot,
+    r,
+    {
+      unknown: `the ${r.checker} checker could not decide (valid: "unknown"): `,
+      holds: () => `expected the history not to be ${what}, but it is: ${r.explanation}`,
+      fails: `expected the history to be ${what}, but it is not: `,
+    },
+    where,
+  )
 }

@@ -2,8 +2,10 @@
 import { expect } from 'vitest'
 import { toBeConsistent } from './elle/matcher.ts'
 import { toBeLinearizable } from './linearizable/matcher.ts'
+import { toBeMonotonic } from './monotonic-matcher.ts'
 import { toBeValidSet, toConserveBalances } from './set-bank-matchers.ts'
 
 expect.extend({ toBeConsistent })
 expect.extend({ toBeLinearizable })
 expect.extend({ toBeValidSet, toConserveBalances })
+expect.extend({ toBeMonotonic })

@@ -8,6 +8,8 @@ export interface AnalyzeOptions {
   model?: string
   /** Wall-clock budget; past it the checker answers "unknown". */
   timeLimitMs?: number
+  /** Order transactions by their timestamps (DESIGN §3 `ts`); checkers with `timestampOrder`. */
+  timestampOrder?: boolean
   signal?: AbortSignal
 }
 
@@ -16,6 +18,8 @@ export type Analyzer = (history: Op[], opts: AnalyzeOptions) => Promise<CheckRes
 export interface CheckerEntry {
   models: readonly string[]
   defaultModel: string
+  /** The checker can order transactions by their timestamps (AnalyzeOptions.timestampOrder). */
+  timestampOrder?: boolean
   load: () => Promise<Analyzer>
 }
 
@@ -40,12 +44,23 @@ export const CHECKERS: Record<string, CheckerEntry> = {
   'list-append': {
     models: TXN_MODELS,
     defaultModel: 'strict-serializable',
+    timestampOrder: true,
     load: async () => (await import('./elle/index.ts')).analyzeListAppend,
   },
   'rw-register': {
     models: TXN_MODELS,
     defaultModel: 'strict-serializable',
+    timestampOrder: true,
     load: async () => (await import('./elle/index.ts')).analyzeRwRegister,
+  },
+  // Counters in transaction timestamp order (its one model).
+  monotonic: {
+    models: ['timestamp-order'],
+    defaultModel: 'timestamp-order',
+    load: async () => {
+      const { checkMonotonic } = await import('./monotonic.ts')
+      return async (history) => checkMonotonic(history)
+    },
   },
 }
 

@@ -16,5 +16,7 @@ declare module 'vitest' {
     toBeValidSet(opts?: SetFullOptions): T
     /** Bank check: every read sums to `total` over `accounts`, no negative balance. */
     toConserveBalances(opts: BankOptions): T
+    /** Monotonic check: counters never go back in transaction timestamp order. */
+    toBeMonotonic(): T
   }
 }

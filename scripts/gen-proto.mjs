@@ -15,7 +15,8 @@ const plugin = join(root, 'node_modules/.bin/protoc-gen-ts_proto')
 const protoc = process.env.PROTOC || 'protoc'
 
 // nice-grpc service definitions; plain `number` for int64 (ids and values stay below 2^53;
-// ts-proto throws if one does not); `.js` import suffixes so NodeNext resolution (tsc, tsx,
+// ts-proto throws if one does not), except fields marked `[jstype = JS_STRING]` (transaction
+// timestamps, which exceed 2^53): decimal strings; `.js` import suffixes so NodeNext resolution (tsc, tsx,
 // vitest) accepts the generated imports.
 const options = [
   'outputServices=nice-grpc',
@@ -24,6 +25,7 @@ const options = [
   'esModuleInterop=true',
   'importSuffix=.js',
   'forceLong=number',
+  'useJsTypeOverride=true',
   'env=node',
 ]
 

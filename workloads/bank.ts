@@ -1,14 +1,16 @@
 // The bank workload: ACCOUNTS accounts start with INITIAL each; clients transfer random amounts
 // between two accounts in an interactive transaction (read both balances, refuse an overdraft,
-// write both, commit) and read all balances in one transaction. Every read must sum to the
+// write both, commit) and read all balances in one transaction; both carry the transaction's
+// timestamps. Every read must sum to the
 // initial total with no negative balance (checker/bank.ts).
 import { setTimeout } from 'node:timers/promises'
 import { checkBank } from '../checker/bank.ts'
-import type { ClientServerClient, ElleMicroOp } from '../lib/client/client.ts'
+import type { ClientServerClient, ElleMicroOp, TxnOptions } from '../lib/client/client.ts'
 import { mix } from '../lib/generator/control.ts'
 import type { GenFn } from '../lib/generator/core.ts'
 import type { Completion } from '../lib/runner/client.ts'
-import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
+import { interactiveTxn, TxnAbort } from '../lib/workload/interactive.ts'
+import { keyspace, txnOptions, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 
 export const ACCOUNTS = 5
 export const INITIAL = 20
@@ -28,39 +30,24 @@ const transfer: GenFn = (ctx) => {
 }
 const read: GenFn = () => ({ f: 'read', value: null })
 
-/** Runs one transfer; an error before commit rolls back and is definite, the commit's own outcome decides the rest. */
-async function runTransfer(
+/** One transfer: read both balances, refuse an overdraft, write both. */
+function runTransfer(
   client: ClientServerClient,
   t: Transfer,
-  mode: WorkloadOptions['txnMode'],
+  options: TxnOptions,
   accountKey: (a: number) => string,
 ): Promise<Completion> {
-  const begun = await client.begin({ mode })
-  if (begun.type !== 'ok') return { type: 'fail', error: begun.error }
-  const id = begun.value as number
-  const abort = async (c: Completion): Promise<Completion> => {
-    await client.rollback(id)
-    return c
-  }
-  const from = await client.txnGet(id, accountKey(t.from))
-  const to = await client.txnGet(id, accountKey(t.to))
-  if (from.type !== 'ok' || to.type !== 'ok') return abort({ type: 'fail', error: from.error ?? to.error })
-  const a = Number(from.value)
-  const b = Number(to.value)
-  if (a < t.amount) return abort({ type: 'fail', error: `insufficient funds: account ${t.from} has ${a}` })
-  for (const [k, v] of [
-    [t.from, a - t.amount],
-    [t.to, b + t.amount],
-  ]) {
-    const put = await client.txnPut(id, accountKey(k), String(v))
-    if (put.type !== 'ok') return abort({ type: 'fail', error: put.error })
-  }
-  const commit = await client.commit(id)
-  return { type: commit.type, error: commit.error }
+  return interactiveTxn(client, options, async (tx) => {
+    const a = Number(await tx.get(accountKey(t.from)))
+    const b = Number(await tx.get(accountKey(t.to)))
+    if (a < t.amount) throw new TxnAbort(`insufficient funds: account ${t.from} has ${a}`)
+    await tx.put(accountKey(t.from), String(a - t.amount))
+    await tx.put(accountKey(t.to), String(b + t.amount))
+  })
 }
 
 export function bank(o: WorkloadOptions): Workload {
-  const txn = { reads: 'register' as const, mode: o.txnMode }
+  const txn = { reads: 'register' as const, ...txnOptions(o) }
   const prefix = keyspace('bank')
   const accountKey = (a: number) => `${prefix}${a}`
   const READ: ElleMicroOp[] = Array.from({ length: ACCOUNTS }, (_, a) => ['r', accountKey(a), null])
@@ -84,14 +71,14 @@ export function bank(o: WorkloadOptions): Workload {
       )
     },
     async invoke(client, op) {
-      if (op.f === 'transfer') return runTransfer(client, op.value as Transfer, o.txnMode, accountKey)
+      if (op.f === 'transfer') return runTransfer(client, op.value as Transfer, txnOptions(o), accountKey)
       if (op.f === 'read') {
-        const c = await client.txn(READ, txn)
-        if (c.type !== 'ok') return { type: c.type, error: c.error }
+        const { value, ...c } = await client.txn(READ, txn)
+        if (c.type !== 'ok') return c
         return {
-          type: 'ok',
+          ...c,
           value: Object.fromEntries(
-            (c.value ?? []).map(([, k, v]) => [String(k).slice(prefix.length), v as number]),
+            (value ?? []).map(([, k, v]) => [String(k).slice(prefix.length), v as number]),
           ),
         }
       }

@@ -7,5 +7,9 @@ import { LIST_APPEND_MODEL, listAppend } from './list-append.ts'
 workloadSuite('list-append', async ({ options, faults, run }) => {
   const r = await run(listAppend(options))
   expectSoundRun(r, faults)
-  await expect(r.run.dir).toBeConsistent({ models: [LIST_APPEND_MODEL[options.db]], workload: 'list-append' })
+  await expect(r.run.dir).toBeConsistent({
+    models: [LIST_APPEND_MODEL[options.db]],
+    workload: 'list-append',
+    timestampOrder: options.timestampOrder,
+  })
 })

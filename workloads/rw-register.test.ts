@@ -7,5 +7,9 @@ import { rwRegister } from './rw-register.ts'
 workloadSuite('rw-register', async ({ options, faults, run }) => {
   const r = await run(rwRegister(options))
   expectSoundRun(r, faults)
-  await expect(r.run.dir).toBeConsistent({ models: [LIST_APPEND_MODEL[options.db]], workload: 'rw-register' })
+  await expect(r.run.dir).toBeConsistent({
+    models: [LIST_APPEND_MODEL[options.db]],
+    workload: 'rw-register',
+    timestampOrder: options.timestampOrder,
+  })
 })

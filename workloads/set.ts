@@ -9,7 +9,7 @@ import type { ElleMicroOp } from '../lib/client/client.ts'
 import { mix, once } from '../lib/generator/control.ts'
 import type { GenFn } from '../lib/generator/core.ts'
 import { eachThread } from '../lib/generator/threads.ts'
-import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
+import { keyspace, txnOptions, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 
 export const BUCKETS = 8
 
@@ -20,7 +20,7 @@ export function set(o: WorkloadOptions & { linearizable: boolean }): Workload {
   let next = 0
   const add: GenFn = () => ({ f: 'add', value: next++ })
   const read: GenFn = () => ({ f: 'read', value: null })
-  const txn = { reads: 'list' as const, mode: o.txnMode }
+  const txn = { reads: 'list' as const, ...txnOptions(o) }
   return {
     name: 'set',
     // Mostly adds, with a read for every four adds.
@@ -29,14 +29,14 @@ export function set(o: WorkloadOptions & { linearizable: boolean }): Workload {
     async invoke(client, op) {
       if (op.f === 'add') {
         const v = op.value as number
-        const c = await client.txn([['append', bucketKey(v % BUCKETS), v]], txn)
-        return { type: c.type, error: c.error }
+        const { value: _, ...c } = await client.txn([['append', bucketKey(v % BUCKETS), v]], txn)
+        return c
       }
       if (op.f === 'read') {
-        const c = await client.txn(READ, txn)
-        if (c.type !== 'ok') return { type: c.type, error: c.error }
-        const values = (c.value ?? []).flatMap(([, , v]) => (Array.isArray(v) ? v : []))
-        return { type: 'ok', value: values.sort((a, b) => a - b) }
+        const { value, ...c } = await client.txn(READ, txn)
+        if (c.type !== 'ok') return c
+        const values = (value ?? []).flatMap(([, , v]) => (Array.isArray(v) ? v : []))
+        return { ...c, value: values.sort((a, b) => a - b) }
       }
       throw new Error(`set: unknown op f=${op.f}`)
     },

@@ -7,7 +7,7 @@
 import { CHECKERS } from '../checker/registry.ts'
 import type { ElleMicroOp } from '../lib/client/client.ts'
 import type { GenFn } from '../lib/generator/core.ts'
-import { keyspace, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
+import { keyspace, txnOptions, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 
 export interface TxnGeneratorOptions {
   /** Key prefix in the DB, e.g. "la/". */
@@ -56,19 +56,23 @@ export interface TxnWorkloadSpec {
   model: string
 }
 
-/** A workload whose ops are Elle transactions run through the one-shot Txn call. */
+/**
+ * A workload whose ops are Elle transactions run through the one-shot Txn call; completions
+ * carry the transactions' timestamps, which the check orders by with --timestamp-order.
+ */
 export function txnWorkload(spec: TxnWorkloadSpec, o: WorkloadOptions): Workload {
-  const txn = { reads: spec.write === 'append' ? ('list' as const) : ('register' as const), mode: o.txnMode }
+  const txn = { reads: spec.write === 'append' ? ('list' as const) : ('register' as const), ...txnOptions(o) }
   return {
     name: spec.name,
     generator: txnGenerator({ prefix: keyspace(spec.name), write: spec.write }),
     async invoke(client, op) {
-      const c = await client.txn(op.value as ElleMicroOp[], txn)
-      return c.type === 'ok' ? { type: 'ok', value: c.value } : { type: c.type, error: c.error }
+      const { value, ...c } = await client.txn(op.value as ElleMicroOp[], txn)
+      return c.type === 'ok' ? { ...c, value } : c
     },
     async check(history, { timeLimitMs }) {
       const analyze = await CHECKERS[spec.checker].load()
-      return { [spec.checker]: await analyze(history, { model: spec.model, timeLimitMs }) }
+      const opts = { model: spec.model, timeLimitMs, timestampOrder: o.timestampOrder }
+      return { [spec.checker]: await analyze(history, opts) }
     },
   }
 }

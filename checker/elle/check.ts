@@ -1,19 +1,20 @@
 // The transactional consistency check: transactions -> workload inference (non-cycle anomalies
-// and ww/wr/rw edges) -> process/realtime edges as the models need -> cycle search -> anomalies
-// named and explained, the models they rule out, and the verdict for the requested models.
+// and ww/wr/rw edges) -> process/realtime edges as the models need, timestamp-order edges when
+// asked -> cycle search -> anomalies named and explained, the models they rule out, and the
+// verdict for the requested models.
 
 import type { Op } from '../../lib/history/op.ts'
 import type { CheckResult, Validity } from '../result.ts'
 import { findCycles } from './cycles.ts'
 import { entry } from './entry.ts'
 import { explainCycle } from './explain.ts'
-import { EdgeList, Graph, processEdges, realtimePairs } from './graph.ts'
+import { EdgeList, Graph, processEdges, realtimePairs, timestampPairs } from './graph.ts'
 import { inferListAppend } from './list-append.ts'
 import { isRelevant, MODELS, needsEdges, ruledOut, unknownModels } from './models.ts'
 import { inferRwRegister } from './rw-register.ts'
 import { collectTxns } from './txns.ts'
 import type { Anomaly, CheckOptions, CycleStep, Txn, Workload } from './types.ts'
-import { LABEL_NAMES, PROCESS, REALTIME } from './types.ts'
+import { LABEL_NAMES, PROCESS, REALTIME, TIMESTAMP } from './types.ts'
 
 /** Anomalies that make a verdict "unknown" rather than false. */
 const UNKNOWN_TYPES = new Set(['empty-transaction-graph', 'cycle-search-timeout'])
@@ -35,7 +36,8 @@ export interface ConsistencyResult extends CheckResult {
   not: string[]
   alsoNot: string[]
   problems?: string[]
-  stats: { txns: number; edges: number }
+  /** `timestamped`: txns whose completion carries timestamps (DESIGN §3 `ts`). */
+  stats: { txns: number; edges: number; timestamped: number }
 }
 
 export function checkConsistency(history: readonly Op[], opts: CheckOptions = {}): ConsistencyResult {
@@ -45,7 +47,8 @@ export function checkConsistency(history: readonly Op[], opts: CheckOptions = {}
     throw new Error(`unknown consistency model ${bad.join(', ')}; expected one of: ${MODELS.join(', ')}`)
   const anomaliesAsked = opts.anomalies ?? []
   const { workload, txns, problems } = collectTxns(history, opts.workload)
-  const base = { checker: workload, workload, models, stats: { txns: txns.length, edges: 0 } }
+  const timestamped = txns.reduce((n, t) => n + (t.ts === undefined ? 0 : 1), 0)
+  const base = { checker: workload, workload, models, stats: { txns: txns.length, edges: 0, timestamped } }
   const inference =
     problems.length > 0
       ? undefined
@@ -53,31 +56,26 @@ export function checkConsistency(history: readonly Op[], opts: CheckOptions = {}
         ? inferListAppend(txns)
         : inferRwRegister(txns, opts)
   problems.push(...(inference?.problems ?? []))
-  if (!inference || problems.length > 0)
-    return {
-      ...base,
-      valid: 'unknown',
-      explanation: `cannot check this ${workload} history: ${problems.join('; ')}`,
-      problems,
-      anomalyTypes: [],
-      anomalies: {},
-      counts: {},
-      unreported: [],
-      not: [],
-      alsoNot: [],
-    }
+  if (!inference || problems.length > 0) return cannotCheck(base, problems)
 
-  const need = needsEdges(models, anomaliesAsked)
-  // Valid generated histories have about 4 dependency and 7 realtime edges per txn.
-  const edges = new EdgeList((need.realtime ? 12 : 5) * txns.length)
+  const timestampOrder = opts.timestampOrder ?? false
+  const need = needsEdges(models, anomaliesAsked, timestampOrder)
+  // Valid generated histories have about 4 dependency and 7 realtime (or timestamp) edges per txn.
+  const edges = new EdgeList((5 + (need.realtime ? 7 : 0) + (need.timestamp ? 7 : 0)) * txns.length)
   inference.edges(edges.add)
   if (need.process) processEdges(txns, edges.add)
   if (need.realtime) realtimePairs(txns, edges.add)
+  if (need.timestamp) problems.push(...timestampPairs(txns, edges.add))
+  if (problems.length > 0) return cannotCheck(base, problems)
   const graph = new Graph(txns.length, edges)
   base.stats.edges = graph.edgeCount
 
   const found: Anomaly[] = [...inference.anomalies]
-  const search = findCycles(graph, need.realtime ? [REALTIME] : need.process ? [PROCESS] : [], opts)
+  const variants = [
+    ...(need.realtime ? [REALTIME] : need.process ? [PROCESS] : []),
+    ...(need.timestamp ? [TIMESTAMP] : []),
+  ]
+  const search = findCycles(graph, variants, opts)
   for (const c of search.cycles) {
     const steps = c.labels.map((label, i) =>
       cycleStep(txns[c.nodes[i]], txns[c.nodes[i + 1]], label, inference.explainStep),
@@ -99,9 +97,27 @@ export function checkConsistency(history: readonly Op[], opts: CheckOptions = {}
     found.push({
       type: 'empty-transaction-graph',
       explanation:
-        'no dependency, process or realtime edges link any two transactions, so nothing can be checked',
+        'no dependency, process, realtime or timestamp edges link any two transactions, so nothing can be checked',
     })
-  return verdict(base, found, anomaliesAsked)
+  return verdict(base, found, anomaliesAsked, timestampOrder)
+}
+
+type Base = Pick<ConsistencyResult, 'checker' | 'workload' | 'models' | 'stats'>
+
+/** The verdict for a history whose input problems (shapes, duplicate writes, timestamps) stop the check. */
+function cannotCheck(base: Base, problems: string[]): ConsistencyResult {
+  return {
+    ...base,
+    valid: 'unknown',
+    explanation: `cannot check this ${base.workload} history: ${problems.join('; ')}`,
+    problems,
+    anomalyTypes: [],
+    anomalies: {},
+    counts: {},
+    unreported: [],
+    not: [],
+    alsoNot: [],
+  }
 }
 
 function cycleStep(
@@ -112,15 +128,18 @@ function cycleStep(
 ): CycleStep {
   if (label === PROCESS) return { from: from.op, to: to.op, type: 'process', process: from.process }
   if (label === REALTIME) return { from: from.op, to: to.op, type: 'realtime' }
+  if (label === TIMESTAMP)
+    return { from: from.op, to: to.op, type: 'timestamp', value: from.ts?.commit, value2: to.ts?.start }
   return (
     explain(from, to, label) ?? { from: from.op, to: to.op, type: LABEL_NAMES[label] as CycleStep['type'] }
   )
 }
 
 function verdict(
-  base: Pick<ConsistencyResult, 'checker' | 'workload' | 'models' | 'stats'>,
+  base: Base,
   found: Anomaly[],
   anomaliesAsked: readonly string[],
+  timestampOrder: boolean,
 ): ConsistencyResult {
   const byType = new Map<string, Anomaly[]>()
   for (const a of found) {
@@ -128,9 +147,12 @@ function verdict(
     list.push(a)
   }
   const reported = [...byType.keys()]
-    .filter((t) => UNKNOWN_TYPES.has(t) || isRelevant(t, base.models, anomaliesAsked))
+    .filter((t) => UNKNOWN_TYPES.has(t) || isRelevant(t, base.models, anomaliesAsked, timestampOrder))
     .sort()
-  const { not, alsoNot } = ruledOut([...byType.keys()].filter((t) => !UNKNOWN_TYPES.has(t)))
+  const { not, alsoNot } = ruledOut(
+    [...byType.keys()].filter((t) => !UNKNOWN_TYPES.has(t)),
+    timestampOrder,
+  )
   const valid: Validity = reported.some((t) => !UNKNOWN_TYPES.has(t))
     ? false
     : reported.length > 0

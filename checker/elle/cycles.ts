@@ -4,7 +4,7 @@
 // that satisfies the class. Cycles are named by the labels of the edges actually followed.
 import type { Graph } from './graph.ts'
 import { nontrivialSccs } from './scc.ts'
-import { PROCESS, REALTIME, RW, WR, WW } from './types.ts'
+import { PROCESS, REALTIME, RW, TIMESTAMP, WR, WW } from './types.ts'
 
 export type BaseClass = 'G0' | 'G1c' | 'G-single-item' | 'G-nonadjacent-item' | 'G2-item'
 export const BASE_CLASSES: readonly BaseClass[] = [
@@ -54,7 +54,7 @@ function step(base: BaseClass, state: number, label: number): number {
   }
   let s = state & ~LAST_RW
   if (label === WR) s |= WR_SEEN
-  if (label === PROCESS || label === REALTIME) s |= SPECIAL
+  if (label === PROCESS || label === REALTIME || label === TIMESTAMP) s |= SPECIAL
   return s
 }
 
@@ -75,6 +75,14 @@ function accepts(base: BaseClass, variant: number, state: number, firstRw: boole
   }
 }
 
+/** The anomaly-name suffix of each order edge (a search follows one kind), by precedence. */
+const VARIANTS: readonly [label: number, name: string][] = [
+  [REALTIME, 'realtime'],
+  [TIMESTAMP, 'timestamp'],
+  [PROCESS, 'process'],
+]
+const VARIANT_NAMES = Object.fromEntries(VARIANTS)
+
 /** Names a cycle by the labels it followed. */
 export function classify(labels: readonly number[]): string {
   const rw = labels.filter((l) => l === RW).length
@@ -85,8 +93,7 @@ export function classify(labels: readonly number[]): string {
     const adjacent = labels.some((l, i) => l === RW && labels[(i + 1) % labels.length] === RW)
     base = adjacent ? 'G2-item' : 'G-nonadjacent-item'
   }
-  if (labels.includes(REALTIME)) return `${base}-realtime`
-  if (labels.includes(PROCESS)) return `${base}-process`
+  for (const [label, name] of VARIANTS) if (labels.includes(label)) return `${base}-${name}`
   return base
 }
 
@@ -207,8 +214,9 @@ function cycleSignature(c: FoundCycle): string {
 }
 
 /**
- * Searches every base class, plus its process and/or realtime variants when those edges are in
- * the graph. Returns at most `perType` distinct cycles per classified name.
+ * Searches every base class, plus its variant through each kind of order edge in `variants`
+ * (PROCESS, REALTIME, TIMESTAMP; each search follows one kind). Returns at most `perType`
+ * distinct cycles per classified name.
  */
 export function findCycles(
   g: Graph,
@@ -235,7 +243,7 @@ export function findCycles(
   const budget = opts.timeLimitMs ?? 60_000
   for (const variant of [0, ...variants])
     for (const base of BASE_CLASSES) {
-      const search = variant ? `${base}-${variant === PROCESS ? 'process' : 'realtime'}` : base
+      const search = variant ? `${base}-${VARIANT_NAMES[variant]}` : base
       const deadline = new Deadline(performance.now() + budget, opts.signal)
       for (const comp of sccs(BASE_ALLOWED[base] | variant)) {
         comp.forEach((v, i) => {

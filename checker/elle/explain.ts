@@ -9,6 +9,8 @@ const v = (x: unknown): string => JSON.stringify(x)
 function because(s: CycleStep, a: string, b: string, workload: Workload): string {
   if (s.type === 'process') return `process ${s.process} executed ${a} before ${b}`
   if (s.type === 'realtime') return `${a} completed (op ${s.from}) before ${b} began`
+  if (s.type === 'timestamp')
+    return `${a} committed at ts ${s.value} before ${b} started at ts ${s.value2}, so ${b}'s snapshot includes ${a}`
   if (workload === 'list-append') {
     if (s.type === 'ww')
       return `${b} appended ${v(s.value2)} after ${a} appended ${v(s.value)} to ${k(s.key)}`

@@ -1,8 +1,9 @@
 // The transaction dependency graph in compressed sparse row form (fast to build and walk at
-// 100k+ transactions), plus the process-order and realtime edges, the latter as a transitive
-// reduction (each txn is linked only to the frontier of txns completed before it began).
+// 100k+ transactions), plus the process-order, realtime and timestamp-order edges, the latter two
+// as transitive reductions (each txn is linked only to the frontier of txns that ended before it
+// began: completed, or committed at an earlier timestamp).
 import type { Txn } from './types.ts'
-import { PROCESS, REALTIME } from './types.ts'
+import { PROCESS, REALTIME, TIMESTAMP } from './types.ts'
 
 /** Collects labelled edges (duplicates allowed) in growable typed arrays. */
 export class EdgeList {
@@ -122,36 +123,108 @@ export function processEdges(txns: readonly Txn[], add: (a: number, b: number, l
 }
 
 /**
- * Realtime order as a transitive reduction, in one sorted sweep over invocations and
- * completions: a txn is linked from the current frontier when it is invoked (completed txns not
- * yet followed by a txn that began after they completed); when it completes ok, it replaces the
- * frontier members that completed before it began. Txns without an invocation (completion-only
- * histories) get no realtime edges; info txns get only incoming ones.
+ * An interval order as a transitive reduction, in one sorted sweep over begin and end events:
+ * txn b follows txn a when a ended before b began. A txn is linked from the current frontier
+ * when it begins (ended txns not yet followed by a txn that began after they ended); when it
+ * ends, it replaces the frontier members that ended before it began. `begin`/`end` are integer
+ * positions (NaN: none); a txn without a begin is left out, one without an end gets only
+ * incoming edges. Ties go to the lower txn id, a begin before an end.
+ */
+function intervalOrder(
+  begin: Float64Array,
+  end: Float64Array,
+  add: (a: number, b: number, l: number) => void,
+  label: number,
+): void {
+  const n = begin.length
+  const events = new EventSort(n)
+  for (let id = 0; id < n; id++) {
+    if (Number.isNaN(begin[id])) continue
+    events.push(begin[id], id, 0)
+    if (!Number.isNaN(end[id])) events.push(end[id], id, 1)
+  }
+  const { txn, tag } = events.sorted()
+  const frontier = new Int32Array(n)
+  let size = 0
+  for (let i = 0; i < txn.length; i++) {
+    const id = txn[i]
+    if (tag[i] === 0 || end[id] === begin[id]) {
+      for (let j = 0; j < size; j++) add(frontier[j], id, label)
+      continue
+    }
+    let kept = 0
+    for (let j = 0; j < size; j++) if (end[frontier[j]] > begin[id]) frontier[kept++] = frontier[j]
+    frontier[kept] = id
+    size = kept + 1
+  }
+}
+
+/**
+ * Realtime order: a txn that completed ok before another was invoked precedes it. Txns without
+ * an invocation (completion-only histories) get no realtime edges; info txns get only incoming
+ * ones; failed txns none.
  */
 export function realtimePairs(
   txns: readonly Txn[],
   add: (a: number, b: number, l: number) => void,
   label = REALTIME,
 ): void {
-  const events = new EventSort(txns.length)
+  const begin = new Float64Array(txns.length).fill(Number.NaN)
+  const end = new Float64Array(txns.length).fill(Number.NaN)
   for (const t of txns) {
     if (t.invokeAt === undefined || t.type === 'fail') continue
-    events.push(t.invokeAt, t.id, 0)
-    if (t.type === 'ok' && t.completeAt !== undefined) events.push(t.completeAt, t.id, 1)
+    begin[t.id] = t.invokeAt
+    if (t.type === 'ok' && t.completeAt !== undefined) end[t.id] = t.completeAt
   }
-  const { txn, tag } = events.sorted()
-  const frontier = new Int32Array(txns.length)
-  let size = 0
-  for (let i = 0; i < txn.length; i++) {
-    const t = txns[txn[i]]
-    if (tag[i] === 0 || t.completeAt === t.invokeAt) {
-      for (let j = 0; j < size; j++) add(frontier[j], t.id, label)
+  intervalOrder(begin, end, add, label)
+}
+
+/**
+ * Timestamp order (DESIGN §3 `ts`): T1 precedes T2 when T1 committed (ok, with a commit ts)
+ * at a timestamp before T2's start ts; info txns with a start ts get incoming edges. The
+ * timestamps (decimal strings, beyond 2^53) are ranked exactly, a start before a commit at the
+ * same timestamp, so equal timestamps give no edge. Returns the txns whose commit ts is not
+ * after their start ts, as input problems.
+ */
+export function timestampPairs(
+  txns: readonly Txn[],
+  add: (a: number, b: number, l: number) => void,
+): string[] {
+  const problems: string[] = []
+  // Event keys: 2 * ts for a start, 2 * ts + 1 for a commit; txn id and which, for ranking.
+  const keys: bigint[] = []
+  const ids: number[] = []
+  const parse = (t: Txn, field: 'start' | 'commit'): bigint | undefined => {
+    const v = t.ts?.[field]
+    if (typeof v === 'string' && /^\d+$/.test(v)) return BigInt(v)
+    problems.push(`op ${t.op}: ts.${field} ${JSON.stringify(v)} is not a decimal integer string`)
+    return undefined
+  }
+  for (const t of txns) {
+    if (t.type === 'fail' || t.ts === undefined) continue
+    const start = parse(t, 'start')
+    if (start === undefined) continue
+    keys.push(2n * start)
+    ids.push(t.id)
+    if (t.type !== 'ok' || t.ts.commit === undefined) continue
+    const commit = parse(t, 'commit')
+    if (commit === undefined) continue
+    if (commit <= start) {
+      problems.push(`op ${t.op}: its commit ts ${t.ts.commit} is not after its start ts ${t.ts.start}`)
       continue
     }
-    const began = t.invokeAt!
-    let kept = 0
-    for (let j = 0; j < size; j++) if (txns[frontier[j]].completeAt! > began) frontier[kept++] = frontier[j]
-    frontier[kept] = t.id
-    size = kept + 1
+    keys.push(2n * commit + 1n)
+    ids.push(-1 - t.id)
   }
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0))
+  const begin = new Float64Array(txns.length).fill(Number.NaN)
+  const end = new Float64Array(txns.length).fill(Number.NaN)
+  let rank = -1
+  order.forEach((e, i) => {
+    if (i === 0 || keys[e] !== keys[order[i - 1]]) rank++
+    if (ids[e] >= 0) begin[ids[e]] = rank
+    else end[-1 - ids[e]] = rank
+  })
+  if (problems.length === 0) intervalOrder(begin, end, add, TIMESTAMP)
+  return problems
 }

@@ -17,6 +17,7 @@ const analyzer =
       workload,
       models: [opts.model ?? 'strict-serializable'],
       timeLimitMs: opts.timeLimitMs,
+      timestampOrder: opts.timestampOrder,
       signal: opts.signal,
     })
 

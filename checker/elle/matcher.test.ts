@@ -39,6 +39,29 @@ describe('toBeConsistent', () => {
     )
   })
 
+  test('timestampOrder: true adds the timestamp order, and a stale snapshot fails with its timestamps', async () => {
+    const timed = simulate({
+      workload: 'list-append',
+      isolation: 'snapshot-isolation',
+      txns: 800,
+      concurrency: 6,
+      seed: 3,
+      timestamps: true,
+    })
+    await expect(timed).toBeConsistent({ models: ['snapshot-isolation'], timestampOrder: true })
+    // T1 commits at ts 110; T2, concurrent in real time, starts at ts 120 and misses it.
+    const stale: Op[] = [
+      { index: 0, time: 0, type: 'invoke', process: 0, f: 'txn', value: [['append', 'x', 1]] },
+      { index: 1, time: 1, type: 'invoke', process: 1, f: 'txn', value: [['r', 'x', null]] },
+      { ...ok(2, [['append', 'x', 1]]), ts: { start: '100', commit: '110' } },
+      { ...ok(3, [['r', 'x', []]]), process: 1, ts: { start: '120' } },
+    ]
+    await expect(stale).toBeConsistent({ models: ['snapshot-isolation'] })
+    await expect(
+      expect(stale).toBeConsistent({ models: ['snapshot-isolation'], timestampOrder: true }),
+    ).rejects.toThrow(/G-single-item-timestamp[\s\S]*T1 committed at ts 110 before T2 started at ts 120/)
+  })
+
   test('works with .not', async () => {
     await expect(si).not.toBeConsistent({ models: ['serializable'] })
     await expect(expect(serial).not.toBeConsistent({ models: ['serializable'] })).rejects.toThrow(

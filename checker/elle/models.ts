@@ -1,7 +1,10 @@
 // Consistency models: which anomalies each forbids (the 10 columns of
 // shared/notes/elle-model-matrix.txt, checked against that file by models.test.ts, plus four
 // intermediate models from Elle's lattice that make the weakest-violated-model answer precise),
-// the strength order between models, and how requested anomaly names expand.
+// the strength order between models, and how requested anomaly names expand. With timestamp
+// order (`timestampOrder`), snapshot isolation and every stronger model also forbid the
+// "-timestamp" variants of the cycle anomalies they forbid: SI with timestamps promises that a
+// txn sees every txn that committed before it started.
 
 const RU = ['G0', 'duplicate-elements', 'cyclic-versions']
 const RC = [...RU, 'G1a', 'G1b', 'G1c', 'dirty-update', 'incompatible-order', 'future-read']
@@ -70,7 +73,7 @@ const GENERALISES: Record<string, readonly string[]> = {
 
 function generalisations(a: string): Set<string> {
   const out = new Set<string>([a])
-  const m = /^(.*)-(process|realtime)$/.exec(a)
+  const m = /^(.*)-(process|realtime|timestamp)$/.exec(a)
   const [base, suffix] = m ? [m[1], `-${m[2]}`] : [a, '']
   for (let frontier = [base]; frontier.length > 0; ) {
     const next: string[] = []
@@ -84,9 +87,29 @@ function generalisations(a: string): Set<string> {
   return out
 }
 
+/** Models defined over start/commit timestamps: snapshot isolation and everything stronger. */
+const stronger = (m: string, than: string): boolean =>
+  Object.entries(WEAKER).some(([s, ws]) => ws.includes(than) && (s === m || stronger(m, s)))
+const TIMESTAMP_MODELS = new Set(
+  MODELS.filter((m) => m === 'snapshot-isolation' || stronger(m, 'snapshot-isolation')),
+)
+const CYCLE_BASES = ['G0', 'G1c', 'G-single-item', 'G-nonadjacent-item', 'G2-item']
+
+/** What `model` forbids; with timestamp order, also the -timestamp cycles of SI and stronger. */
+export function forbidden(model: string, timestampOrder = false): readonly string[] {
+  const base = FORBIDS[model] ?? []
+  if (!timestampOrder || !TIMESTAMP_MODELS.has(model)) return base
+  return [...base, ...CYCLE_BASES.filter((a) => base.includes(a)).map((a) => `${a}-timestamp`)]
+}
+
 /** Is anomaly `found` one the caller asked about (by model or by anomaly name)? */
-export function isRelevant(found: string, models: readonly string[], anomalies: readonly string[]): boolean {
-  if (models.some((m) => FORBIDS[m]?.includes(found))) return true
+export function isRelevant(
+  found: string,
+  models: readonly string[],
+  anomalies: readonly string[],
+  timestampOrder = false,
+): boolean {
+  if (models.some((m) => forbidden(m, timestampOrder).includes(found))) return true
   const general = generalisations(found)
   return anomalies.some((a) => general.has(a))
 }
@@ -96,9 +119,12 @@ export function unknownModels(models: readonly string[]): string[] {
 }
 
 /** Models ruled out by the anomalies found: `not` the weakest, `alsoNot` the rest. */
-export function ruledOut(found: Iterable<string>): { not: string[]; alsoNot: string[] } {
+export function ruledOut(
+  found: Iterable<string>,
+  timestampOrder = false,
+): { not: string[]; alsoNot: string[] } {
   const kinds = new Set(found)
-  const out = MODELS.filter((m) => FORBIDS[m].some((a) => kinds.has(a)))
+  const out = MODELS.filter((m) => forbidden(m, timestampOrder).some((a) => kinds.has(a)))
   const isOut = new Set(out)
   const weakerOut = (m: string): boolean => (WEAKER[m] ?? []).some((w) => isOut.has(w) || weakerOut(w))
   const not = out.filter((m) => !weakerOut(m)).sort()
@@ -106,9 +132,9 @@ export function ruledOut(found: Iterable<string>): { not: string[]; alsoNot: str
 }
 
 /** Which edge families the requested models and anomalies need. */
-export function needsEdges(models: readonly string[], anomalies: readonly string[]) {
-  const forbidden = new Set([...models.flatMap((m) => FORBIDS[m] ?? []), ...anomalies])
-  const has = (suffix: string): boolean => [...forbidden].some((a) => a.endsWith(suffix))
+export function needsEdges(models: readonly string[], anomalies: readonly string[], timestampOrder = false) {
+  const asked = new Set([...models.flatMap((m) => forbidden(m, timestampOrder)), ...anomalies])
+  const has = (suffix: string): boolean => [...asked].some((a) => a.endsWith(suffix))
   const realtime = has('-realtime')
-  return { realtime, process: !realtime && has('-process') }
+  return { realtime, process: !realtime && has('-process'), timestamp: has('-timestamp') }
 }

@@ -84,6 +84,7 @@ const newTxn = (id: number, op: Op, type: Txn['type'], mops: Mop[] | undefined):
   process: op.process as number,
   type,
   mops: mops ?? [],
+  ts: op.ts,
 })
 
 /** Pairs and validates a history's transactions. Nemesis ops are skipped. */
@@ -111,6 +112,7 @@ export function collectTxns(history: readonly Op[], workload?: Workload): Txns {
       t.op = op.index
       t.completeAt = op.index
       t.type = op.type
+      t.ts = op.ts
       if (mops && op.type === 'ok') {
         if (mops.length !== t.mops.length)
           problems.push(

@@ -1,6 +1,6 @@
 // Shared vocabulary of the transactional (Elle-class) checker: micro-ops, transactions as the
 // checker sees them, dependency-edge labels, anomaly records and check options.
-import type { Op } from '../../lib/history/op.ts'
+import type { Op, TxnTimestamps } from '../../lib/history/op.ts'
 
 export type Workload = 'list-append' | 'rw-register'
 export type Key = string | number
@@ -24,6 +24,8 @@ export interface Txn {
   type: 'ok' | 'fail' | 'info'
   /** The completion's micro-ops for ok txns (reads filled in), else the invocation's. */
   mops: Mop[]
+  /** The completion's transaction timestamps (DESIGN §3), when it has them. */
+  ts: TxnTimestamps | undefined
 }
 
 /** Edge labels, as bits: a dependency graph edge may carry several. */
@@ -32,6 +34,8 @@ export const WR = 2
 export const RW = 4
 export const PROCESS = 8
 export const REALTIME = 16
+/** Timestamp order: T1 committed at a timestamp before T2's start timestamp. */
+export const TIMESTAMP = 32
 export const DEPENDENCY = WW | WR | RW
 
 export const LABEL_NAMES: Record<number, string> = {
@@ -40,6 +44,7 @@ export const LABEL_NAMES: Record<number, string> = {
   [RW]: 'rw',
   [PROCESS]: 'process',
   [REALTIME]: 'realtime',
+  [TIMESTAMP]: 'timestamp',
 }
 
 /** One anomaly instance; `type` is its name (e.g. "G1a", "G-single-item-realtime"). */
@@ -54,11 +59,11 @@ export interface Anomaly {
 export interface CycleStep {
   from: number
   to: number
-  type: 'ww' | 'wr' | 'rw' | 'process' | 'realtime'
+  type: 'ww' | 'wr' | 'rw' | 'process' | 'realtime' | 'timestamp'
   key?: Key
-  /** The version the step starts from (null is the initial state). */
+  /** The version the step starts from (null is the initial state); timestamp: `from`'s commit ts. */
   value?: unknown
-  /** The version the step leads to (ww and rw). */
+  /** The version the step leads to (ww and rw); timestamp: `to`'s start ts. */
   value2?: unknown
   process?: number
 }
@@ -76,6 +81,12 @@ export interface CheckOptions {
   linearizableKeys?: boolean
   /** rw-register: within a txn, a read of k precedes that txn's write of k in version order. */
   wfrKeys?: boolean
+  /**
+   * Order txns by their timestamps (DESIGN §3 `ts`): T1 < T2 when T1's commit ts < T2's start
+   * ts, as snapshot isolation with timestamps promises. Cycles through such edges are the
+   * "-timestamp" anomalies, forbidden by snapshot-isolation and every stronger model.
+   */
+  timestampOrder?: boolean
   /** Budget for the whole cycle search; past it a search reports "cycle-search-timeout". */
   timeLimitMs?: number
   signal?: AbortSignal

@@ -18,17 +18,34 @@ export function analyzeCommand(): Command {
     )
     .option('--model <name>', 'model for the checker (default: the checker’s own default)')
     .option('--time-limit <seconds>', 'give up after this long per input (verdict "unknown")', parsePositive)
+    .option(
+      '--timestamp-order',
+      "transactional checkers: T1 precedes T2 when T1 committed at a timestamp before T2 started (the ops' ts)",
+    )
     .option('--json', 'one JSON object per input on stdout')
     .action(
       async (
         paths: string[],
-        opts: { checker: string; model?: string; timeLimit?: number; json?: boolean },
+        opts: {
+          checker: string
+          model?: string
+          timeLimit?: number
+          timestampOrder?: boolean
+          json?: boolean
+        },
       ) => {
         const entry = CHECKERS[opts.checker]
         const model = opts.model ?? entry.defaultModel
         if (!entry.models.includes(model)) {
           console.error(
             `jepsen-tikv analyze: --model ${model} is not a model of --checker ${opts.checker}; allowed: ${entry.models.join(', ')}`,
+          )
+          process.exit(3)
+        }
+        if (opts.timestampOrder && !entry.timestampOrder) {
+          const able = Object.entries(CHECKERS).filter(([, c]) => c.timestampOrder)
+          console.error(
+            `jepsen-tikv analyze: --timestamp-order does not apply to --checker ${opts.checker}; it orders transactions for: ${able.map(([n]) => n).join(', ')}`,
           )
           process.exit(3)
         }
@@ -49,12 +66,14 @@ export function analyzeCommand(): Command {
           const result = await analyze(history, {
             model,
             timeLimitMs: opts.timeLimit && opts.timeLimit * 1000,
+            timestampOrder: opts.timestampOrder,
           })
           verdicts.push(result.valid)
           if (opts.json) console.log(JSON.stringify({ file, ...result, model }))
           else {
             const word = result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'UNKNOWN'
-            console.log(`${file}: ${word} (${opts.checker}, ${model}, ${history.length} ops)`)
+            const order = opts.timestampOrder ? ', timestamp order' : ''
+            console.log(`${file}: ${word} (${opts.checker}, ${model}${order}, ${history.length} ops)`)
             if (result.valid !== true && result.explanation) console.log(indent(result.explanation))
           }
         }

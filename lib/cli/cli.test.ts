@@ -52,6 +52,66 @@ describe('jepsen-tikv analyze', () => {
     expect(r.status).toBe(0)
   })
 
+  test('--timestamp-order orders transactions by their ts; refused for checkers without it', () => {
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'ts.jsonl')
+    // T1 commits at ts 110 before T2 starts at 120, yet T2 (concurrent in real time) misses it.
+    writeFileSync(
+      h,
+      `${[
+        { index: 0, time: 0, type: 'invoke', process: 0, f: 'txn', value: [['append', 'x', 1]] },
+        { index: 1, time: 1, type: 'invoke', process: 1, f: 'txn', value: [['r', 'x', null]] },
+        {
+          index: 2,
+          time: 2,
+          type: 'ok',
+          process: 0,
+          f: 'txn',
+          value: [['append', 'x', 1]],
+          ts: { start: '100', commit: '110' },
+        },
+        {
+          index: 3,
+          time: 3,
+          type: 'ok',
+          process: 1,
+          f: 'txn',
+          value: [['r', 'x', []]],
+          ts: { start: '120' },
+        },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join('\n')}\n`,
+    )
+    const args = ['analyze', '--checker', 'list-append', '--model', 'snapshot-isolation', h]
+    expect(cli(...args).status).toBe(0)
+    const r = cli(...args, '--timestamp-order')
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain('INVALID (list-append, snapshot-isolation, timestamp order, 4 ops)')
+    expect(r.stdout).toContain('T1 committed at ts 110 before T2 started at ts 120')
+    const refused = cli('analyze', '--timestamp-order', good)
+    expect(refused.status).toBe(3)
+    expect(refused.stderr).toContain(
+      '--timestamp-order does not apply to --checker linearizable; it orders transactions for: list-append, rw-register',
+    )
+  })
+
+  test('--checker monotonic re-checks counters in timestamp order', () => {
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'monotonic.jsonl')
+    const ops = [
+      { type: 'invoke', process: 0, f: 'inc', value: [7] },
+      { type: 'ok', process: 0, f: 'inc', value: { 7: 1 }, ts: { start: '100', commit: '110' } },
+      { type: 'invoke', process: 1, f: 'read', value: null },
+      { type: 'ok', process: 1, f: 'read', value: { 7: 0 }, ts: { start: '120' } },
+    ]
+    writeFileSync(h, `${ops.map((o, index) => JSON.stringify({ index, time: index, ...o })).join('\n')}\n`)
+    const r = cli('analyze', '--checker', 'monotonic', h)
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain('INVALID (monotonic, timestamp-order, 4 ops)')
+    expect(r.stdout).toContain(
+      'op 1 committed counter 7 = 1 at ts 110, before op 3 started at ts 120, yet op 3 read 7 = 0',
+    )
+  })
+
   test('exit 3 with a message naming the file and line, the checker or the model', () => {
     const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'broken.jsonl')
     writeFileSync(h, '{"type":"invoke","process":0,"f":"read"}\n{"type":"okay","process":0,"f":"read"}\n')

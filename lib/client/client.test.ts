@@ -1,8 +1,8 @@
 // How response errors and gRPC failures become history completions (DESIGN §8).
 import { ClientError, Status } from 'nice-grpc'
 import { describe, expect, test } from 'vitest'
-import { completionForError, completionForStatus } from './client.ts'
-import { ErrorKind } from './generated/jepsen/tikv/v1/client.ts'
+import { completionForError, completionForStatus, fromProtoTimestamps } from './client.ts'
+import { CommitMode, ErrorKind } from './generated/jepsen/tikv/v1/client.ts'
 
 describe('completionForError', () => {
   test('definite and not-found errors are fail, for reads and writes alike', () => {
@@ -50,5 +50,32 @@ describe('completionForStatus', () => {
   test('a request the server refused outright is fail even for a write', () => {
     expect(completionForStatus('write', status(Status.UNIMPLEMENTED)).type).toBe('fail')
     expect(completionForStatus('write', status(Status.INVALID_ARGUMENT)).type).toBe('fail')
+  })
+})
+
+describe('fromProtoTimestamps', () => {
+  test('decimal strings pass through exactly; 0 means not known; the mode gets its history name', () => {
+    expect(
+      fromProtoTimestamps({
+        start: '443762935392895012',
+        commit: '443762935392895044',
+        mode: CommitMode.COMMIT_MODE_ASYNC_COMMIT,
+      }),
+    ).toEqual({ start: '443762935392895012', commit: '443762935392895044', mode: 'async-commit' })
+    expect(
+      fromProtoTimestamps({ start: '7', commit: '0', mode: CommitMode.COMMIT_MODE_UNSPECIFIED }),
+    ).toEqual({
+      start: '7',
+    })
+    expect(fromProtoTimestamps({ start: '7', commit: '9', mode: CommitMode.COMMIT_MODE_ONE_PC })?.mode).toBe(
+      '1pc',
+    )
+    expect(fromProtoTimestamps({ start: '7', commit: '9', mode: CommitMode.COMMIT_MODE_TWO_PC })?.mode).toBe(
+      '2pc',
+    )
+    expect(
+      fromProtoTimestamps({ start: '0', commit: '0', mode: CommitMode.COMMIT_MODE_UNSPECIFIED }),
+    ).toBeUndefined()
+    expect(fromProtoTimestamps(undefined)).toBeUndefined()
   })
 })

@@ -2,11 +2,14 @@
 // nice-grpc. Every call has a deadline, and every answer becomes a history completion:
 // `ok`; `fail` (definitely did not happen); `info` (may have happened). A response error is
 // mapped by its kind; a gRPC failure (deadline, connection lost) is `fail` for a read and
-// `info` for a write or commit, since its effect is unknown.
+// `info` for a write or commit, since its effect is unknown. Transactional calls also carry the
+// transaction's timestamps (DESIGN §3 `ts`) whenever the server reports them, errors included.
 // The generated code comes from `npm run gen:proto` (lib/client/generated/, not committed).
 import { type Channel, ClientError, createChannel, createClientFactory, Status } from 'nice-grpc'
 import { type DeadlineOptions, deadlineMiddleware } from 'nice-grpc-client-middleware-deadline'
+import type { CommitMode as HistoryCommitMode, TxnTimestamps } from '../history/op.ts'
 import {
+  CommitMode,
   ErrorKind,
   type KvClient,
   KvDefinition,
@@ -14,6 +17,7 @@ import {
   MicroOpKind,
   type MicroOpResult,
   type Error as ProtoError,
+  type TxnTimestamps as ProtoTimestamps,
   TxnMode,
 } from './generated/jepsen/tikv/v1/client.ts'
 
@@ -23,6 +27,8 @@ export interface Completion<V = unknown> {
   type: 'ok' | 'fail' | 'info'
   value?: V
   error?: string
+  /** The transaction's timestamps, when the server reports them. */
+  ts?: TxnTimestamps
 }
 
 /** Whether a call can change committed data; decides what an unknown outcome means. */
@@ -39,6 +45,9 @@ export interface TxnOptions {
   mode?: 'optimistic' | 'pessimistic'
   /** TiKV: lock/conflict-check read keys (serializable instead of snapshot isolation). */
   lockReads?: boolean
+  /** TiKV: try async commit / one-phase commit (etcd refuses them). */
+  asyncCommit?: boolean
+  onePc?: boolean
 }
 
 export interface MicroTxnOptions extends TxnOptions {
@@ -98,7 +107,28 @@ function protoTxnOptions(options: TxnOptions = {}) {
   if (!(mode in TXN_MODES)) {
     throw new Error(`txn mode ${JSON.stringify(mode)}: allowed values are optimistic, pessimistic`)
   }
-  return { mode: TXN_MODES[mode], lockReads: options.lockReads ?? false }
+  return {
+    mode: TXN_MODES[mode],
+    lockReads: options.lockReads ?? false,
+    asyncCommit: options.asyncCommit ?? false,
+    onePc: options.onePc ?? false,
+  }
+}
+
+const COMMIT_MODES: Partial<Record<CommitMode, HistoryCommitMode>> = {
+  [CommitMode.COMMIT_MODE_TWO_PC]: '2pc',
+  [CommitMode.COMMIT_MODE_ASYNC_COMMIT]: 'async-commit',
+  [CommitMode.COMMIT_MODE_ONE_PC]: '1pc',
+}
+
+/** The history's `ts` from the server's (0 = not known; no start, no timestamps). */
+export function fromProtoTimestamps(ts: ProtoTimestamps | undefined): TxnTimestamps | undefined {
+  if (!ts || ts.start === '0') return undefined
+  const out: TxnTimestamps = { start: ts.start }
+  if (ts.commit !== '0') out.commit = ts.commit
+  const mode = COMMIT_MODES[ts.mode]
+  if (mode) out.mode = mode
+  return out
 }
 
 function toMicroOp(op: ElleMicroOp, index: number, reads: MicroTxnOptions['reads']): MicroOp {
@@ -160,7 +190,7 @@ export class ClientServerClient {
     }
   }
 
-  private async call<R extends { error?: ProtoError | undefined }, V>(
+  private async call<R extends { error?: ProtoError | undefined; ts?: ProtoTimestamps | undefined }, V>(
     cls: CallClass,
     send: () => Promise<R>,
     done: (response: R) => Completion<V>,
@@ -172,7 +202,9 @@ export class ClientServerClient {
       if (e instanceof ClientError) return completionForStatus(cls, e)
       throw e
     }
-    return response.error ? completionForError(cls, response.error) : done(response)
+    const c = response.error ? completionForError(cls, response.error) : done(response)
+    const ts = fromProtoTimestamps(response.ts)
+    return ts ? { ...c, ts } : c
   }
 
   get(key: string): Promise<Completion<string | null>> {
@@ -216,12 +248,12 @@ export class ClientServerClient {
     )
   }
 
-  /** Starts an interactive transaction; the value is its id. */
+  /** Starts an interactive transaction; the value is its id, `ts` its start (TiKV). */
   begin(options?: TxnOptions): Promise<Completion<number>> {
     return this.call(
       'read',
       () => this.kv.begin({ options: protoTxnOptions(options) }),
-      (r) => ({ type: 'ok', value: r.txnId }),
+      (r) => ({ type: 'ok', value: r.txnId, ...(r.startTs !== '0' ? { ts: { start: r.startTs } } : {}) }),
     )
   }
 
@@ -260,7 +292,7 @@ export class ClientServerClient {
 
   /**
    * Runs Elle micro-ops as one transaction. `ok` carries the ops with reads filled in; `fail`
-   * and `info` carry the ops as invoked.
+   * and `info` carry the ops as invoked. Each carries the timestamps the server reported.
    */
   txn(ops: ElleMicroOp[], options: MicroTxnOptions): Promise<Completion<ElleMicroOp[]>> {
     const request = {

@@ -12,6 +12,8 @@ import { type LocalEtcd, startLocalEtcd } from './local-etcd.ts'
 import { type ClientServerProcess, missingBinaryReason, startClientServer } from './server-process.ts'
 
 const missing = missingBinaryReason()
+/** A write transaction's etcd timestamps: it read revision R - 1 and committed at R. */
+const revisions = { start: expect.stringMatching(/^\d+$/), commit: expect.stringMatching(/^\d+$/) }
 
 describe.skipIf(missing !== undefined)(
   `client server on etcd${missing ? ` (skipped: ${missing})` : ''}`,
@@ -89,6 +91,7 @@ describe.skipIf(missing !== undefined)(
           ['append', 1, 11],
           ['r', 1, [10, 11]],
         ],
+        ts: revisions,
       })
       const second = await client.txn(
         [
@@ -119,6 +122,7 @@ describe.skipIf(missing !== undefined)(
           ['w', 'reg', 3],
           ['r', 'reg', 3],
         ],
+        ts: revisions,
       })
       expect((await client.txn([['r', 'reg', null]], { reads: 'register' })).value).toEqual([['r', 'reg', 3]])
     })
@@ -130,7 +134,7 @@ describe.skipIf(missing !== undefined)(
       expect(await client.txnGet(id, 'i/x')).toEqual({ type: 'ok', value: null })
       expect(await client.txnPut(id, 'i/x', 'v1')).toEqual({ type: 'ok', value: 'v1' })
       expect(await client.txnGet(id, 'i/x')).toEqual({ type: 'ok', value: 'v1' })
-      expect(await client.commit(id)).toEqual({ type: 'ok' })
+      expect(await client.commit(id)).toEqual({ type: 'ok', ts: revisions })
       expect(await client.get('i/x')).toEqual({ type: 'ok', value: 'v1' })
       expect(await client.commit(id)).toMatchObject({
         type: 'fail',
@@ -155,6 +159,25 @@ describe.skipIf(missing !== undefined)(
       await client.txnPut(t3, 'i/x', 'never')
       expect(await client.rollback(t3)).toEqual({ type: 'ok' })
       expect(await client.get('i/x')).toEqual({ type: 'ok', value: 'concurrent' })
+    })
+
+    test('transactions carry etcd revisions as timestamps, in commit order; async commit and 1PC are refused', async () => {
+      const w1 = await client.txn([['w', 'ts/a', 1]], { reads: 'register' })
+      const w2 = await client.txn([['w', 'ts/a', 2]], { reads: 'register' })
+      const r = await client.txn([['r', 'ts/a', null]], { reads: 'register' })
+      // A write txn read the state of R - 1 and committed at R; a read-only one read the state of R.
+      for (const w of [w1, w2]) expect(BigInt(w.ts!.commit!)).toBe(BigInt(w.ts!.start) + 1n)
+      expect(BigInt(w2.ts!.commit!)).toBeGreaterThan(BigInt(w1.ts!.commit!))
+      expect(r).toEqual({ type: 'ok', value: [['r', 'ts/a', 2]], ts: { start: w2.ts!.commit } })
+      for (const options of [{ asyncCommit: true }, { onePc: true }]) {
+        expect(await client.txn([['w', 'ts/a', 3]], { reads: 'register', ...options })).toMatchObject({
+          type: 'fail',
+          error: expect.stringContaining('etcd has no async commit or one-phase commit'),
+        })
+        expect(await client.begin(options)).toMatchObject({ type: 'fail' })
+      }
+      // Begin knows no timestamp on etcd: it is fixed at commit.
+      expect((await client.begin()).ts).toBeUndefined()
     })
 
     test('non-UTF-8 and malformed values are definite read failures, not crashes', async () => {

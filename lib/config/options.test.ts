@@ -66,6 +66,33 @@ describe('optionsFromEnv', () => {
     )
   })
 
+  test('async commit and 1PC are TiKV options: refused on etcd with the reason, combinable on tikv', () => {
+    let err: unknown
+    try {
+      optionsFromEnv({ JEPSEN_ASYNC_COMMIT: '1', JEPSEN_ONE_PC: 'true' })
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as Error).message).toContain(
+      'JEPSEN_ASYNC_COMMIT="1": etcd has no async commit: it commits each transaction in one etcd Txn; this is a TiKV option (JEPSEN_DB=tikv, --db tikv)',
+    )
+    expect((err as ConfigError).forFlags()).toContain('--one-pc="true": etcd has no one-phase commit')
+    const o = optionsFromEnv({
+      JEPSEN_DB: 'tikv',
+      JEPSEN_ASYNC_COMMIT: '1',
+      JEPSEN_ONE_PC: 'yes',
+      JEPSEN_TXN_MODE: 'pessimistic',
+    })
+    expect(o).toMatchObject({ asyncCommit: true, onePc: true, txnMode: 'pessimistic', timestampOrder: false })
+    expect(optionsFromEnv({})).toMatchObject({ asyncCommit: false, onePc: false })
+    // Timestamp order needs only timestamps, which etcd has (revisions).
+    expect(optionsFromEnv({ JEPSEN_TIMESTAMP_ORDER: 'true' }).timestampOrder).toBe(true)
+    expect(() => optionsFromEnv({ JEPSEN_DB: 'tikv', JEPSEN_ONE_PC: 'sometimes' })).toThrow(
+      /JEPSEN_ONE_PC="sometimes": "sometimes" is not allowed; allowed values: 0, 1, true, false, yes, no/,
+    )
+  })
+
   test('every option has a distinct env variable and flag', () => {
     const specs = Object.values(OPTIONS)
     expect(new Set(specs.map((s) => s.env)).size).toBe(specs.length)

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { DEFAULT_STATE_DIR } from '../cluster/registry.ts'
 
-export const WORKLOADS = ['register', 'set', 'list-append', 'rw-register', 'bank'] as const
+export const WORKLOADS = ['register', 'set', 'list-append', 'rw-register', 'bank', 'monotonic'] as const
 export const DBS = ['etcd', 'tikv'] as const
 export const PROVIDERS = ['local', 'lxc', 'ssh'] as const
 
@@ -229,6 +229,30 @@ export const OPTIONS = {
     default: 'optimistic',
     schema: z.enum(['optimistic', 'pessimistic']),
   },
+  asyncCommit: {
+    env: 'JEPSEN_ASYNC_COMMIT',
+    flag: '--async-commit',
+    description:
+      'TiKV transactions try async commit (tikv-client use_async_commit; may fall back to 2PC, the history records the mode used)',
+    default: 'false',
+    schema: bool,
+  },
+  onePc: {
+    env: 'JEPSEN_ONE_PC',
+    flag: '--one-pc',
+    description:
+      'TiKV transactions try one-phase commit (tikv-client try_one_pc; combinable with --async-commit)',
+    default: 'false',
+    schema: bool,
+  },
+  timestampOrder: {
+    env: 'JEPSEN_TIMESTAMP_ORDER',
+    flag: '--timestamp-order',
+    description:
+      'list-append and rw-register checks also order transactions by their timestamps (T1 < T2 when T1 committed before T2 started)',
+    default: 'false',
+    schema: bool,
+  },
   seed: {
     env: 'JEPSEN_SEED',
     flag: '--seed',
@@ -292,6 +316,7 @@ export function readOptions<K extends OptionName>(
   }
   if ((['nodes', 'provider', 'sshPrivateKey'] as const).every((n) => names.includes(n as K)))
     problems.push(...providerProblems(out as Partial<TestOptions>, env))
+  if (names.includes('db' as K)) problems.push(...tikvOnlyProblems(out as Partial<TestOptions>, env))
   if (problems.length) throw new ConfigError(problems)
   return out as Pick<TestOptions, K>
 }
@@ -318,6 +343,17 @@ function providerProblems(o: Partial<TestOptions>, env: Record<string, string | 
       reason: `a host list needs JEPSEN_PROVIDER=ssh (--provider ssh); provider "${o.provider}" takes a count`,
     })
   return problems
+}
+
+/** TiKV-only transaction options are refused on etcd, which has no such commit protocols. */
+function tikvOnlyProblems(o: Partial<TestOptions>, env: Record<string, string | undefined>): ConfigProblem[] {
+  if (o.db !== 'etcd') return []
+  const asked = (['asyncCommit', 'onePc'] as const).filter((n) => o[n])
+  return asked.map((n) => ({
+    spec: OPTIONS[n],
+    raw: env[OPTIONS[n].env],
+    reason: `etcd has no ${n === 'asyncCommit' ? 'async commit' : 'one-phase commit'}: it commits each transaction in one etcd Txn; this is a TiKV option (JEPSEN_DB=tikv, --db tikv)`,
+  }))
 }
 
 /** Reads and validates every option from the environment; throws one error listing every bad variable. */

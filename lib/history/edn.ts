@@ -1,9 +1,10 @@
 // A small EDN reader for Jepsen/Knossos/Porcupine histories. Written here rather than taken from
 // npm because the EDN packages there accept truncated or malformed input silently (returning
 // null or a partial value), while a history reader must say which file and line is broken.
-// Supports what histories use: nil/true/false, numbers, strings, keywords (read as plain
-// strings), symbols, vectors, lists, sets (as arrays), maps (as objects), `;` comments, `#_`
-// discard and tagged literals (the tag is dropped).
+// Supports what histories use: nil/true/false, numbers (integers beyond 2^53 as exact bigints,
+// e.g. TiKV timestamps), strings, keywords (read as plain strings), symbols, vectors, lists, sets
+// (as arrays), maps (as objects), `;` comments, `#_` discard and tagged literals (the tag is
+// dropped).
 
 export class EdnSyntaxError extends Error {
   constructor(
@@ -165,6 +166,10 @@ export class EdnReader {
     if (tok === 'true') return true
     if (tok === 'false') return false
     if (tok.startsWith(':')) return tok.slice(1)
+    if (/^[+-]?\d+N?$/.test(tok)) {
+      const n = Number(tok.replace(/N$/, ''))
+      return Number.isSafeInteger(n) ? n : BigInt(tok.replace(/^\+|N$/g, ''))
+    }
     if (/^[+-]?\d/.test(tok)) {
       const n = Number(tok.replace(/[NM]$/, ''))
       if (Number.isNaN(n)) throw this.error(`bad number '${tok}'`)

@@ -5,6 +5,23 @@
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info'
 export const OP_TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info']
 
+/** The commit protocol a TiKV transaction actually used (async commit and 1PC can fall back). */
+export type CommitMode = '2pc' | 'async-commit' | '1pc'
+export const COMMIT_MODES: readonly CommitMode[] = ['2pc', 'async-commit', '1pc']
+
+/**
+ * A transaction's timestamps (DESIGN §3), as decimal strings since TiKV's exceed 2^53: TiKV
+ * start_ts/commit_ts, or etcd revisions. Checkers may order transactions by them (T1 < T2 when
+ * T1.commit < T2.start).
+ */
+export interface TxnTimestamps {
+  start: string
+  /** Absent when it did not commit (or had nothing to commit). */
+  commit?: string
+  /** The protocol used, when the client could tell. */
+  mode?: CommitMode
+}
+
 /** Client processes are integers; the fault injector is the string "nemesis". */
 export type Process = number | 'nemesis'
 
@@ -22,6 +39,8 @@ export interface Op<V = unknown> {
   error?: string
   /** Which node (client server) served the op, when known. */
   node?: string
+  /** A transactional completion's timestamps, when the DB has them. */
+  ts?: TxnTimestamps
 }
 
 /** An op as a client or generator proposes it, before the runner stamps index/time/process. */

@@ -46,6 +46,22 @@ describe('format detection and parsing', () => {
     expect(h[3]).toMatchObject({ type: 'ok', f: 'read', value: 2, process: 1 })
   })
 
+  test('transaction timestamps: decimal strings in JSONL, exact EDN integers of any size', () => {
+    const ts = { start: '443762935392895012', commit: '443762935392895044', mode: 'async-commit' }
+    const jsonl = parseHistory(
+      `{"index":0,"time":1,"type":"invoke","process":0,"f":"txn","value":[]}\n{"index":1,"time":2,"type":"ok","process":0,"f":"txn","value":[],"ts":${JSON.stringify(ts)}}\n`,
+    )
+    expect(jsonl[1].ts).toEqual(ts)
+    expect(jsonl[0].ts).toBeUndefined()
+    const edn = parseHistory(
+      '[{:type :invoke, :f :txn, :process 0, :value [[:r 1 nil]]}\n {:type :ok, :f :txn, :process 0, :value [[:r 1 9007199254740993]], :ts {:start 443762935392895012 :commit 443762935392895044N :mode :async-commit}}\n {:type :fail, :f :txn, :process 1, :ts {:start 7}}]',
+    )
+    expect(edn[1].ts).toEqual(ts)
+    expect(edn[2].ts).toEqual({ start: '7' })
+    // Elsewhere a big integer stays a (rounded) number, as JSON would read it.
+    expect(edn[1].value).toEqual([['r', 1, 9007199254740992]])
+  })
+
   test('Porcupine kv EDN lines', () => {
     const h = parseHistory(
       '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}\n{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}\n',
@@ -86,6 +102,18 @@ describe('errors name the file and the line', () => {
     const p = file('{"type":"invoke","process":1,"f":"read"}\n{"type":"done","process":1,"f":"read"}\n')
     const e = errorOf(() => readHistory(p))
     expect(e.message).toBe(`${p}:2: op type must be one of invoke, ok, fail, info; got "done"`)
+  })
+
+  test('malformed transaction timestamps name the field', () => {
+    const op = (ts: string) => `{"index":0,"time":1,"type":"ok","process":0,"f":"txn","ts":${ts}}\n`
+    expect(() => parseHistory(op('{"start":443762935392895012}'), 'h.jsonl')).toThrow(
+      /^h\.jsonl:1: ts\.start must be .*beyond 2\^53 has lost its precision/,
+    )
+    expect(() => parseHistory(op('{"start":"1","mode":"3pc"}'), 'h.jsonl')).toThrow(
+      'h.jsonl:1: ts.mode must be one of 2pc, async-commit, 1pc; got "3pc"',
+    )
+    expect(() => parseHistory(op('{"start":"1","commit":"-2"}'), 'h.jsonl')).toThrow(/ts\.commit must be/)
+    expect(() => parseHistory(op('[1,2]'), 'h.jsonl')).toThrow(/ts must be a map/)
   })
 
   test('a torn last line (killed writer) is named as truncated', () => {

@@ -2,11 +2,20 @@
 // JSON Lines (ours), Jepsen/Knossos `history.edn` (one vector or list of maps), Porcupine's kv
 // EDN (one map per line) and Porcupine's etcd Jepsen logs. The format is detected from the
 // content. Indices are made dense in file order; a missing `time` becomes the event index.
-// Every error names the file and line.
+// Transaction timestamps (`ts`, DESIGN §3) become decimal strings: JSON strings, or EDN
+// integers of any size. Every error names the file and line.
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { EdnReader, EdnSyntaxError } from './edn.ts'
-import { OP_TYPES, type Op, type OpType, type Process } from './op.ts'
+import {
+  COMMIT_MODES,
+  type CommitMode,
+  OP_TYPES,
+  type Op,
+  type OpType,
+  type Process,
+  type TxnTimestamps,
+} from './op.ts'
 
 export type HistoryFormat = 'jsonl' | 'edn' | 'edn-lines' | 'porcupine-log'
 
@@ -102,7 +111,53 @@ function toOp(raw: unknown, index: number, file: string, line: number): Op {
   if (r.error !== undefined && r.error !== null)
     op.error = typeof r.error === 'string' ? r.error : JSON.stringify(r.error)
   if (typeof r.node === 'string') op.node = r.node
+  if (r.ts !== undefined && r.ts !== null) op.ts = toTimestamps(r.ts, file, line)
   return op
+}
+
+/** A timestamp as a decimal string: a string of digits, a bigint, or an integer below 2^53. */
+function decimal(v: unknown, field: string, file: string, line: number): string {
+  if (typeof v === 'string' && /^\d+$/.test(v)) return v
+  if (typeof v === 'bigint' && v >= 0n) return v.toString()
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v)
+  const lossy = typeof v === 'number' && Number.isInteger(v) && v > 0
+  throw new HistoryError(
+    file,
+    line,
+    `${field} must be a non-negative integer as a decimal string; got ${JSON.stringify(v)}${lossy ? ' (a JSON number beyond 2^53 has lost its precision: write timestamps as strings)' : ''}`,
+  )
+}
+
+function toTimestamps(raw: unknown, file: string, line: number): TxnTimestamps {
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new HistoryError(file, line, `ts must be a map {start, commit?, mode?}; got ${JSON.stringify(raw)}`)
+  const r = raw as Record<string, unknown>
+  const ts: TxnTimestamps = { start: decimal(r.start, 'ts.start', file, line) }
+  if (r.commit !== undefined && r.commit !== null) ts.commit = decimal(r.commit, 'ts.commit', file, line)
+  if (r.mode !== undefined && r.mode !== null) {
+    if (!COMMIT_MODES.includes(r.mode as CommitMode))
+      throw new HistoryError(
+        file,
+        line,
+        `ts.mode must be one of ${COMMIT_MODES.join(', ')}; got ${JSON.stringify(r.mode)}`,
+      )
+    ts.mode = r.mode as CommitMode
+  }
+  return ts
+}
+
+/** EDN integers beyond 2^53 arrive as bigints: kept exact in `ts`, plain numbers elsewhere. */
+function fromEdn(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return plainNumbers(raw)
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, k === 'ts' ? v : plainNumbers(v)]))
+}
+
+function plainNumbers(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v)
+  if (Array.isArray(v)) return v.map(plainNumbers)
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainNumbers(x)]))
+  return v
 }
 
 function parseJsonl(text: string, file: string): Op[] {
@@ -131,7 +186,7 @@ function parseJsonl(text: string, file: string): Op[] {
 function parseEdn(text: string, file: string): Op[] {
   const ops: Op[] = []
   try {
-    new EdnReader(text).readCollectionItems((v, line) => ops.push(toOp(v, ops.length, file, line)))
+    new EdnReader(text).readCollectionItems((v, line) => ops.push(toOp(fromEdn(v), ops.length, file, line)))
   } catch (e) {
     if (e instanceof EdnSyntaxError) throw new HistoryError(file, e.line, `EDN syntax error: ${e.message}`)
     throw e
@@ -142,7 +197,8 @@ function parseEdn(text: string, file: string): Op[] {
 function parseEdnLines(text: string, file: string): Op[] {
   const ops: Op[] = []
   try {
-    for (const form of new EdnReader(text).readAll()) ops.push(toOp(form.value, ops.length, file, form.line))
+    for (const form of new EdnReader(text).readAll())
+      ops.push(toOp(fromEdn(form.value), ops.length, file, form.line))
   } catch (e) {
     if (e instanceof EdnSyntaxError) throw new HistoryError(file, e.line, `EDN syntax error: ${e.message}`)
     throw e
@@ -171,7 +227,7 @@ function parsePorcupineLog(text: string, file: string): Op[] {
     const [, p, t, f, v] = m
     let value: unknown
     try {
-      value = new EdnReader(v.trim() === '' ? 'nil' : v).readAll()[0]?.value ?? null
+      value = plainNumbers(new EdnReader(v.trim() === '' ? 'nil' : v).readAll()[0]?.value ?? null)
     } catch (e) {
       throw new HistoryError(file, i + 1, `bad value '${v}': ${(e as Error).message}`)
     }

@@ -4,6 +4,8 @@
 // explanation and full JSON. Shapes are read defensively: a result this code does not recognise
 // is still shown through its explanation and JSON.
 import type { CheckResult, Validity } from '../../checker/result.ts'
+import { describeTs, shortTs } from '../history/commit-modes.ts'
+import type { Op } from '../history/op.ts'
 import { type CycleLayout, type CycleStep, layoutCycle } from './cycle-graph.ts'
 
 /** One op as a table row. */
@@ -34,10 +36,18 @@ export interface AnomalyView {
   type: string
   explanation?: string
   steps: CycleStep[]
-  /** T1..Tn: the history index of each txn of the cycle and its micro-ops. */
-  txns: { name: string; op: string; text?: string }[]
+  /** T1..Tn: the history index of each txn of the cycle, its micro-ops and timestamps. */
+  txns: TxnRow[]
   graph?: CycleLayout
   json: string
+}
+
+export interface TxnRow {
+  name: string
+  op: string
+  text?: string
+  /** Its transaction timestamps, as text. */
+  ts?: string
 }
 
 export interface CheckerView {
@@ -114,8 +124,8 @@ function linearizations(r: Obj, key?: string): LinearizationView[] {
   return out
 }
 
-/** Resolves a history index to the op's value (a txn's micro-ops), for labels. */
-export type OpLookup = (index: number) => unknown
+/** Resolves a history index to its op (a txn's micro-ops and timestamps), for labels. */
+export type OpLookup = (index: number) => Op | undefined
 
 const txnId = (t: unknown): string =>
   isObj(t) ? (str(pick(t, ['op', 'index', 'id'])) ?? '?') : (str(t) ?? '?')
@@ -125,10 +135,7 @@ const txnId = (t: unknown): string =>
  * value2?, process?}]` with from/to = history indices of the txns; transactions are named
  * T1..Tn in order of first appearance, as its explanation names them.
  */
-function cycleSteps(
-  a: Obj,
-  lookup?: OpLookup,
-): { steps: CycleStep[]; txns: { name: string; op: string; text?: string }[] } {
+function cycleSteps(a: Obj, lookup?: OpLookup): { steps: CycleStep[]; txns: TxnRow[] } {
   const candidates = [a.steps, a.cycle, isObj(a.cycle) ? (a.cycle as Obj).steps : undefined]
   const raw = (candidates.find((c) => Array.isArray(c) && c.some(isObj)) as unknown[] | undefined) ?? []
   const steps = raw.filter(isObj)
@@ -140,17 +147,30 @@ function cycleSteps(
   for (const s of steps) name(txnId(pick(s, ['from', 'txn'])))
   const out = steps.map((s, i) => {
     const toRaw = s.to ?? pick(steps[(i + 1) % steps.length], ['from', 'txn'])
+    const edge = str(pick(s, ['type', 'edge', 'rel', 'kind'])) ?? '?'
+    // Timestamp order: "commit ts < start ts", shortened (the explanation has them in full).
+    const value =
+      edge === 'timestamp' && typeof s.value === 'string' && typeof s.value2 === 'string'
+        ? `${shortTs(s.value)} < ${shortTs(s.value2)}`
+        : s.value2 !== undefined
+          ? `${str(s.value) ?? 'nil'} → ${str(s.value2)}`
+          : str(s.value)
     return {
       from: name(txnId(pick(s, ['from', 'txn']))),
       to: name(txnId(toRaw)),
-      edge: str(pick(s, ['type', 'edge', 'rel', 'kind'])) ?? '?',
+      edge,
       key: str(s.key),
-      value: s.value2 !== undefined ? `${str(s.value) ?? 'nil'} → ${str(s.value2)}` : str(s.value),
+      value,
     }
   })
   const txns = [...names].map(([op, n]) => {
-    const v = /^\d+$/.test(op) ? lookup?.(Number(op)) : undefined
-    return { name: n, op, text: v === undefined ? undefined : str(v) }
+    const found = /^\d+$/.test(op) ? lookup?.(Number(op)) : undefined
+    return {
+      name: n,
+      op,
+      text: found?.value === undefined ? undefined : str(found.value),
+      ts: found?.ts ? describeTs(found.ts) : undefined,
+    }
   })
   return { steps: out, txns }
 }

@@ -1,12 +1,13 @@
 // Layout of a transactional anomaly's dependency cycle as a small graph: transactions on a
-// circle, one curved, labelled arrow per dependency edge (ww / wr / rw / realtime / process).
+// circle, one curved, labelled arrow per dependency edge (ww / wr / rw / realtime / timestamp /
+// process).
 // The template turns the coordinates into SVG; nothing here touches the DOM.
 
 export interface CycleStep {
   /** Label of the transaction the edge leaves, e.g. "T12". */
   from: string
   to: string
-  /** Dependency kind: ww, wr, rw, realtime, process. */
+  /** Dependency kind: ww, wr, rw, realtime, timestamp, process. */
   edge: string
   key?: string
   value?: string
@@ -46,7 +47,7 @@ const round = (n: number) => Math.round(n * 10) / 10
 
 export function edgeLabel(s: Pick<CycleStep, 'edge' | 'key' | 'value'>): string {
   const key = s.key === undefined ? '' : /^\d/.test(s.key) ? `k${s.key}` : s.key
-  const kv = key + (s.value !== undefined ? `=${s.value}` : '')
+  const kv = s.value === undefined ? key : key ? `${key}=${s.value}` : s.value
   return kv ? `${s.edge} ${kv}` : s.edge
 }
 

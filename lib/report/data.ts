@@ -1,6 +1,7 @@
 // The data a report draws, computed once in Node and embedded in report.html as JSON: client
 // calls in compact columns (for the canvas timeline and the latency scatter), latency quantiles
 // and throughput per time bucket, and the fault periods that every plot shades.
+import { describeTs } from '../history/commit-modes.ts'
 import type { Op } from '../history/op.ts'
 import { callValue, pairCalls } from '../history/pairs.ts'
 import { type FaultPeriod, faultPeriods, type NemesisEvent } from './faults.ts'
@@ -24,6 +25,8 @@ export interface TimelineData {
   process: number[]
   /** The op's value (completion's for ok reads) and error, as short JSON text. */
   text: string[]
+  /** The completion's transaction timestamps as text ("" when it has none). */
+  ts: string[]
   /** History index of each call's invocation. */
   index: number[]
 }
@@ -104,6 +107,7 @@ export function reportData(history: readonly Op[], opts: ReportDataOptions = {})
     f: [],
     process: [],
     text: [],
+    ts: [],
     index: [],
   }
   const callOf = new Map<number, number>()
@@ -123,6 +127,7 @@ export function reportData(history: readonly Op[], opts: ReportDataOptions = {})
     tl.process.push(p)
     const key = c.invoke.key !== undefined ? `key ${c.invoke.key}: ` : ''
     tl.text.push(key + shortText(callValue(c), c.completion?.error))
+    tl.ts.push(c.completion?.ts ? describeTs(c.completion.ts) : '')
     tl.index.push(c.invoke.index)
     callOf.set(c.invoke.index, tl.index.length - 1)
     if (c.completion) callOf.set(c.completion.index, tl.index.length - 1)

@@ -123,7 +123,7 @@ describe('checker views', () => {
           },
         ],
       },
-      (i) => [['append', 'x', i]],
+      (i) => ({ index: i, time: i, type: 'ok', process: 0, f: 'txn', value: [['append', 'x', i]] }),
     )
     const [a] = v.anomalies
     expect(a.type).toBe('G-single')
@@ -132,14 +132,45 @@ describe('checker views', () => {
       ['T2', 'T1', 'rw', '3 → 4'],
     ])
     expect(a.txns).toEqual([
-      { name: 'T1', op: '11', text: '[["append","x",11]]' },
-      { name: 'T2', op: '12', text: '[["append","x",12]]' },
+      { name: 'T1', op: '11', text: '[["append","x",11]]', ts: undefined },
+      { name: 'T2', op: '12', text: '[["append","x",12]]', ts: undefined },
     ])
     expect(a.graph?.nodes.map((n) => [n.id, n.note])).toEqual([
       ['T1', 'op 11'],
       ['T2', 'op 12'],
     ])
     expect(a.graph?.edges.map((e) => e.label)).toEqual(['wr x=3', 'rw x=3 → 4'])
+  })
+
+  test('a timestamp-order step is labelled "commit ts < start ts"; each txn shows its timestamps', () => {
+    const ts: Record<number, Op['ts']> = {
+      11: { start: '443762935392895012', commit: '443762935392895013', mode: 'async-commit' },
+      12: { start: '443762935392895014' },
+    }
+    const v = checkerView(
+      'list-append',
+      {
+        valid: false,
+        checker: 'list-append',
+        anomalies: {
+          'G-single-item-timestamp': [
+            {
+              steps: [
+                { from: 11, to: 12, type: 'timestamp', value: ts[11]?.commit, value2: ts[12]?.start },
+                { from: 12, to: 11, type: 'rw', key: 'x', value: null, value2: 3 },
+              ],
+            },
+          ],
+        },
+      },
+      (i) => ({ index: i, time: i, type: 'ok', process: 0, f: 'txn', value: [], ts: ts[i] }),
+    )
+    const [a] = v.anomalies
+    expect(a.graph?.edges.map((e) => e.label)).toEqual(['timestamp …895013 < …895014', 'rw x=nil → 3'])
+    expect(a.txns.map((t) => t.ts)).toEqual([
+      'ts 443762935392895012 → 443762935392895013 (async-commit)',
+      'ts 443762935392895014 (no commit)',
+    ])
   })
 
   test('anomalies keyed by type are listed under that type', () => {
@@ -201,4 +232,48 @@ test('a run with only a history still gets a report, saying it has not been chec
 
 test('writeReport names the missing history', () => {
   expect(() => writeReport(join(tmp, 'nope'))).toThrow(/nope\/history\.jsonl does not exist/)
+})
+
+test('transactional runs show their options, the commit protocols used, and each op its timestamps', () => {
+  const dir = join(tmp, 'txn', 'run1')
+  mkdirSync(dir, { recursive: true })
+  const committed = (i: number, mode?: 'async-commit' | '1pc') => ({
+    start: String(443762935392895000n + BigInt(2 * i)),
+    commit: String(443762935392895001n + BigInt(2 * i)),
+    ...(mode ? { mode } : {}),
+  })
+  const h: Op[] = []
+  for (let i = 0; i < 4; i++) {
+    h.push({ index: h.length, time: h.length, type: 'invoke', process: 0, f: 'txn', value: [] })
+    h.push({
+      index: h.length,
+      time: h.length,
+      type: 'ok',
+      process: 0,
+      f: 'txn',
+      value: [],
+      ts: committed(i, i < 3 ? 'async-commit' : undefined),
+    })
+  }
+  writeFileSync(join(dir, 'history.jsonl'), `${h.map((o) => JSON.stringify(o)).join('\n')}\n`)
+  const test = {
+    name: 'bank',
+    workload: 'bank',
+    nemesis: [],
+    db: 'tikv',
+    seed: 1,
+    startedAt: 'now',
+    nodes: [],
+    versions: {},
+  }
+  const options = { db: 'tikv', txnMode: 'pessimistic', asyncCommit: true, onePc: true, timestampOrder: true }
+  writeFileSync(join(dir, 'test.json'), JSON.stringify({ ...test, options }))
+  const html = readFileSync(writeReport(dir), 'utf8')
+  expect(html).toContain(
+    '<th>transactions</th><td>pessimistic, async commit, 1PC; checked in timestamp order</td>',
+  )
+  expect(html).toContain(
+    '<th>commits</th><td>4 committed with a commit timestamp: async-commit 3 (75.0%), unknown 1 (25.0%)</td>',
+  )
+  expect(reportData(h).timeline.ts[0]).toBe('ts 443762935392895000 → 443762935392895001 (async-commit)')
 })

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Eta } from 'eta'
+import { commitModes, describeCommitModes } from '../history/commit-modes.ts'
 import { readHistory } from '../history/read.ts'
 import { Run, type RunResults, type TestRecord } from '../run-store/store.ts'
 import { type CheckerView, checkerView } from './checkers.ts'
@@ -81,6 +82,21 @@ function inlineAssets(): { css: string; js: string } {
   return assets
 }
 
+/** The transaction options a run used ("optimistic, async commit, 1PC; checked in timestamp order"). */
+export function transactionOptions(options: Record<string, unknown> | undefined): string | undefined {
+  if (!options) return undefined
+  const parts =
+    options.db === 'tikv'
+      ? [
+          String(options.txnMode ?? 'optimistic'),
+          ...(options.asyncCommit === true ? ['async commit'] : []),
+          ...(options.onePc === true ? ['1PC'] : []),
+        ]
+      : []
+  const order = options.timestampOrder === true ? 'checked in timestamp order' : ''
+  return [parts.join(', '), order].filter(Boolean).join('; ') || undefined
+}
+
 /** The ops checkers single out, to highlight on the timeline. */
 function checkerMarks(checkers: CheckerView[]): { index: number; label: string }[] {
   return checkers.flatMap((c) => [
@@ -107,7 +123,7 @@ export function renderReport(input: ReportInput): string {
   const { test, results, runDir } = input
   const concurrency = Number(test?.options?.concurrency)
   const h = input.history
-  const lookup = (i: number) => (h[i]?.index === i ? h[i].value : h.find((op) => op.index === i)?.value)
+  const lookup = (i: number) => (h[i]?.index === i ? h[i] : h.find((op) => op.index === i))
   const checkers: CheckerView[] = Object.entries(results?.checkers ?? {}).map(([n, r]) =>
     checkerView(n, r, lookup),
   )
@@ -124,6 +140,8 @@ export function renderReport(input: ReportInput): string {
     hasResults: results !== undefined,
     files: runFiles(runDir),
     logs: nodeLogs(runDir),
+    transactions: transactionOptions(test?.options),
+    commits: describeCommitModes(commitModes(h)),
     stats: {
       ops: input.history.length,
       calls: data.timeline.start.length,

@@ -8,7 +8,7 @@
 // - A Nemesis runs the fault ops the generator sends to the "nemesis" thread. Its completions
 //   are recorded as info ops (the fault may or may not have taken effect). `faults` lets the
 //   live progress line show what is currently broken.
-import type { Op } from '../history/op.ts'
+import type { Op, TxnTimestamps } from '../history/op.ts'
 
 export interface Completion<V = unknown> {
   type: 'ok' | 'fail' | 'info'
@@ -17,6 +17,8 @@ export interface Completion<V = unknown> {
   error?: string
   /** Which node served the op, when known. */
   node?: string
+  /** A transaction's timestamps (DESIGN §3), when the DB reports them. */
+  ts?: TxnTimestamps
 }
 
 export interface Client {

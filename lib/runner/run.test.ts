@@ -69,6 +69,23 @@ describe('runTest', () => {
     expect(r.history.find((o) => o.error?.startsWith('client broke'))?.type).toBe('info')
   })
 
+  test("a completion's transaction timestamps are recorded on it and streamed to disk", async () => {
+    const ts = { start: '443762935392895012', commit: '443762935392895044', mode: 'async-commit' as const }
+    const c = testClients((op) =>
+      op.index === 0 ? { type: 'ok', ts } : { type: 'fail', ts: { start: '9' } },
+    )
+    const historyPath = join(dir, 'ts.jsonl')
+    const r = await runTest({
+      generator: clients(limit(2, repeat({ f: 'txn', value: [] }))),
+      clientFactory: c.factory,
+      concurrency: 1,
+      seed: 1,
+      historyPath,
+    })
+    expect(r.history.map((o) => o.ts)).toEqual([undefined, ts, undefined, { start: '9' }])
+    expect(readHistory(historyPath)).toEqual(r.history)
+  })
+
   test('info or a throw retires the process: the thread continues as process + concurrency with a new client', async () => {
     const c = testClients((op) => {
       if (op.f === 'crash') throw new Error('connection reset')

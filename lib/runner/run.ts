@@ -94,13 +94,14 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
   const record = (
     type: OpType,
     process: Process,
-    o: Pick<Op, 'f' | 'key' | 'value' | 'error' | 'node'>,
+    o: Pick<Op, 'f' | 'key' | 'value' | 'error' | 'node' | 'ts'>,
   ): Op => {
     const op: Op = { index: history.length, time: clock(), type, process, f: o.f }
     if (o.key !== undefined) op.key = o.key
     if (o.value !== undefined) op.value = o.value
     if (o.error !== undefined) op.error = o.error
     if (o.node !== undefined) op.node = o.node
+    if (o.ts !== undefined) op.ts = o.ts
     history.push(op)
     writer?.write(op)
     return op
@@ -154,6 +155,7 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
         value: c.value !== undefined ? c.value : inv.value,
         error: c.error,
         node: c.node,
+        ts: c.ts,
       })
       if (typeof inv.process === 'number') {
         counts[type]++

@@ -3,7 +3,7 @@
 // one-time setup, and the checks of the history. Workload definitions live in workloads/<name>.ts
 // next to their test files; lib/workload/run.ts runs one against a cluster.
 import type { CheckResult } from '../../checker/result.ts'
-import type { ClientServerClient } from '../client/client.ts'
+import type { ClientServerClient, TxnOptions } from '../client/client.ts'
 import type { TestOptions } from '../config/options.ts'
 import type { Gen } from '../generator/core.ts'
 import type { Op } from '../history/op.ts'
@@ -24,7 +24,15 @@ export interface Workload {
 }
 
 /** The options a workload definition reads. */
-export type WorkloadOptions = Pick<TestOptions, 'concurrency' | 'rate' | 'opsPerKey' | 'txnMode' | 'seed'>
+export type WorkloadOptions = Pick<
+  TestOptions,
+  'concurrency' | 'rate' | 'opsPerKey' | 'txnMode' | 'asyncCommit' | 'onePc' | 'timestampOrder' | 'seed'
+>
+
+/** The transaction options (mode, commit protocols) every transactional op of a workload uses. */
+export function txnOptions(o: Pick<WorkloadOptions, 'txnMode' | 'asyncCommit' | 'onePc'>): TxnOptions {
+  return { mode: o.txnMode, asyncCommit: o.asyncCommit, onePc: o.onePc }
+}
 
 /** Total op rate of all client workers as a stagger interval in seconds (0 = no stagger). */
 export function staggerInterval(o: Pick<WorkloadOptions, 'rate' | 'concurrency'>): number {

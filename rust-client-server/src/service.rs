@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tonic::{Request, Response, Status};
 
-use crate::backend::{Backend, TxnMode, TxnOptions};
+use crate::backend::{Backend, CommitMode, TxnMode, TxnOptions, TxnStamps};
 use crate::encoding::utf8_opt;
 use crate::error::{OpError, OpResult};
 use crate::pb::{self, kv_server::Kv};
@@ -111,7 +111,24 @@ fn txn_options(options: Option<pb::TxnOptions>) -> OpResult<TxnOptions> {
             )))
         }
     };
-    Ok(TxnOptions { mode, lock_reads: options.lock_reads })
+    Ok(TxnOptions {
+        mode,
+        lock_reads: options.lock_reads,
+        async_commit: options.async_commit,
+        one_pc: options.one_pc,
+    })
+}
+
+impl From<TxnStamps> for pb::TxnTimestamps {
+    fn from(s: TxnStamps) -> Self {
+        let mode = match s.mode {
+            None => pb::CommitMode::Unspecified,
+            Some(CommitMode::TwoPc) => pb::CommitMode::TwoPc,
+            Some(CommitMode::AsyncCommit) => pb::CommitMode::AsyncCommit,
+            Some(CommitMode::OnePc) => pb::CommitMode::OnePc,
+        };
+        pb::TxnTimestamps { start: s.start, commit: s.commit.unwrap_or(0), mode: mode as i32 }
+    }
 }
 
 #[tonic::async_trait]
@@ -180,7 +197,8 @@ impl Kv for KvService {
         let result = async {
             let options = txn_options(req.options)?;
             let session = self.slot.get()?.begin(options).await?;
-            Ok(pb::BeginResponse { txn_id: self.txns.insert(session), error: None })
+            let start_ts = session.stamps().map_or(0, |s| s.start);
+            Ok(pb::BeginResponse { txn_id: self.txns.insert(session), start_ts, error: None })
         };
         reply("Begin", result.await)
     }
@@ -209,12 +227,16 @@ impl Kv for KvService {
 
     async fn commit(&self, req: Request<pb::CommitRequest>) -> Result<Response<pb::CommitResponse>, Status> {
         let id = req.into_inner().txn_id;
-        let result = async {
-            let entry = self.txns.remove(id)?;
-            entry.session().await.commit().await?;
-            Ok(pb::CommitResponse::default())
+        let (result, stamps) = match self.txns.remove(id) {
+            Err(e) => (Err(e), None),
+            Ok(entry) => {
+                let mut session = entry.session().await;
+                (session.commit().await, session.stamps())
+            }
         };
-        reply("Commit", result.await)
+        let mut response = reply("Commit", result.map(|()| pb::CommitResponse::default()))?;
+        response.get_mut().ts = stamps.map(Into::into);
+        Ok(response)
     }
 
     async fn rollback(
@@ -232,11 +254,46 @@ impl Kv for KvService {
 
     async fn txn(&self, req: Request<pb::TxnRequest>) -> Result<Response<pb::TxnResponse>, Status> {
         let req = req.into_inner();
-        let result = async {
-            let options = txn_options(req.options)?;
-            let results = run_txn(self.slot.get()?.as_ref(), options, &req.ops).await?;
-            Ok(pb::TxnResponse { results, error: None })
+        let (result, stamps) = match txn_options(req.options).and_then(|o| Ok((o, self.slot.get()?))) {
+            Err(e) => (Err(e), None),
+            Ok((options, backend)) => run_txn(backend.as_ref(), options, &req.ops).await,
         };
-        reply("Txn", result.await)
+        let mut response =
+            reply("Txn", result.map(|results| pb::TxnResponse { results, ..Default::default() }))?;
+        response.get_mut().ts = stamps.map(Into::into);
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_options_are_read_from_the_request() {
+        let o = txn_options(Some(pb::TxnOptions {
+            mode: pb::TxnMode::Pessimistic as i32,
+            lock_reads: true,
+            async_commit: true,
+            one_pc: false,
+        }))
+        .unwrap();
+        assert_eq!(
+            o,
+            TxnOptions { mode: TxnMode::Pessimistic, lock_reads: true, async_commit: true, one_pc: false }
+        );
+        assert!(txn_options(Some(pb::TxnOptions { one_pc: true, ..Default::default() })).unwrap().one_pc);
+    }
+
+    #[test]
+    fn timestamps_travel_with_zero_for_unknown() {
+        let ts: pb::TxnTimestamps =
+            TxnStamps { start: 5, commit: Some(9), mode: Some(CommitMode::AsyncCommit) }.into();
+        assert_eq!((ts.start, ts.commit, ts.mode), (5, 9, pb::CommitMode::AsyncCommit as i32));
+        let ts: pb::TxnTimestamps = TxnStamps { start: 5, commit: None, mode: None }.into();
+        assert_eq!((ts.commit, ts.mode), (0, pb::CommitMode::Unspecified as i32));
+        let one_pc: pb::TxnTimestamps =
+            TxnStamps { mode: Some(CommitMode::OnePc), ..Default::default() }.into();
+        assert_eq!(one_pc.mode, pb::CommitMode::OnePc as i32);
     }
 }

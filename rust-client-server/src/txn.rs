@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::backend::{Backend, TxnOptions, TxnSession};
+use crate::backend::{Backend, TxnOptions, TxnSession, TxnStamps};
 use crate::encoding::{append_to_list, decode_list, decode_register, encode_register, utf8_opt};
 use crate::error::{OpError, OpResult};
 use crate::pb::{MicroOp, MicroOpKind, MicroOpResult};
@@ -156,25 +156,27 @@ pub async fn run_micro_ops(session: &mut dyn TxnSession, ops: &[MicroOp]) -> OpR
     Ok(results)
 }
 
-/// The one-shot Txn call: begin, run the micro-ops, commit; roll back if an op fails.
+/// The one-shot Txn call: begin, run the micro-ops, commit; roll back if an op fails. Also
+/// returns the transaction's timestamps when it began, whatever the outcome.
 pub async fn run_txn(
     backend: &dyn Backend,
     options: TxnOptions,
     ops: &[MicroOp],
-) -> OpResult<Vec<MicroOpResult>> {
-    let mut session = backend.begin(options).await?;
-    match run_micro_ops(session.as_mut(), ops).await {
-        Ok(results) => {
-            session.commit().await?;
-            Ok(results)
-        }
+) -> (OpResult<Vec<MicroOpResult>>, Option<TxnStamps>) {
+    let mut session = match backend.begin(options).await {
+        Ok(session) => session,
+        Err(e) => return (Err(e), None),
+    };
+    let result = match run_micro_ops(session.as_mut(), ops).await {
+        Ok(results) => session.commit().await.map(|()| results),
         Err(e) => {
             if let Err(rollback) = session.rollback().await {
                 log::warn!("rollback after failed micro-op ({e}) failed: {rollback}");
             }
             Err(e)
         }
-    }
+    };
+    (result, session.stamps())
 }
 
 #[cfg(test)]
@@ -208,6 +210,11 @@ mod tests {
         async fn rollback(&mut self) -> OpResult<()> {
             self.events.lock().unwrap().push("rollback");
             Ok(())
+        }
+        fn stamps(&self) -> Option<TxnStamps> {
+            let committed =
+                self.events.lock().unwrap().last() == Some(&"commit") && self.commit_error.is_none();
+            Some(TxnStamps { start: 10, commit: committed.then_some(11), mode: None })
         }
     }
 
@@ -247,20 +254,27 @@ mod tests {
         }
     }
 
-    const OPTIONS: TxnOptions = TxnOptions { mode: crate::backend::TxnMode::Optimistic, lock_reads: false };
+    const OPTIONS: TxnOptions = TxnOptions {
+        mode: crate::backend::TxnMode::Optimistic,
+        lock_reads: false,
+        async_commit: false,
+        one_pc: false,
+    };
 
     #[tokio::test]
     async fn one_shot_txn_commits_on_success_and_rolls_back_on_failure() {
         let mut data = BTreeMap::new();
         data.insert("bad".to_owned(), b"not-a-number".to_vec());
         let backend = MemBackend { data, events: Default::default(), commit_error: None };
-        let ok = run_txn(&backend, OPTIONS, &[op(MicroOpKind::Write, "a", 1)]).await.unwrap();
-        assert_eq!(ok.len(), 1);
-        let e =
+        let (ok, stamps) = run_txn(&backend, OPTIONS, &[op(MicroOpKind::Write, "a", 1)]).await;
+        assert_eq!(ok.unwrap().len(), 1);
+        assert_eq!(stamps, Some(TxnStamps { start: 10, commit: Some(11), mode: None }));
+        let (failed, stamps) =
             run_txn(&backend, OPTIONS, &[op(MicroOpKind::Write, "a", 2), op(MicroOpKind::Read, "bad", 0)])
-                .await
-                .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Definite);
+                .await;
+        assert_eq!(failed.unwrap_err().kind, ErrorKind::Definite);
+        // A transaction that began reports its start even when it failed.
+        assert_eq!(stamps, Some(TxnStamps { start: 10, commit: None, mode: None }));
         assert_eq!(*backend.events.lock().unwrap(), vec!["commit", "rollback"]);
     }
 
@@ -271,8 +285,9 @@ mod tests {
             events: Default::default(),
             commit_error: Some(OpError::indeterminate("commit timed out")),
         };
-        let e = run_txn(&backend, OPTIONS, &[op(MicroOpKind::Append, "l", 1)]).await.unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Indeterminate);
+        let (result, stamps) = run_txn(&backend, OPTIONS, &[op(MicroOpKind::Append, "l", 1)]).await;
+        assert_eq!(result.unwrap_err().kind, ErrorKind::Indeterminate);
+        assert_eq!(stamps.map(|s| s.commit), Some(None));
         assert_eq!(*backend.events.lock().unwrap(), vec!["commit"]);
     }
 

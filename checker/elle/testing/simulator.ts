@@ -6,6 +6,9 @@
 //   commit fails if another txn committed a write to one of its keys since (first committer wins).
 // - read-committed: each read sees the latest committed state plus own writes; a write takes the
 //   key's lock until commit, and a txn that finds the lock taken aborts (no-wait locking).
+// With `timestamps`, snapshot-isolation and strict-serializable completions carry DESIGN §3 `ts`
+// consistent with what the txn saw (start: its snapshot; commit: its commit, for txns that
+// wrote), as TiKV-sized decimal strings beyond 2^53.
 import { Rng } from '../../../lib/generator/random.ts'
 import type { Op } from '../../../lib/history/op.ts'
 import type { Key, Mop, Workload } from '../types.ts'
@@ -23,7 +26,15 @@ export interface SimOptions {
   /** Micro-ops per txn: 1..maxMops (default 4). */
   maxMops?: number
   seed?: number
+  /** Completions carry transaction timestamps (not for read-committed, which has no snapshot). */
+  timestamps?: boolean
 }
+
+/** Timestamps start here: above 2^53, like TiKV's. */
+const TS_BASE = 443762935392895012n
+/** A snapshot at commit clock c is start ts 2c + 1; commit clock c is commit ts 2c. */
+const startTs = (clock: number): string => String(TS_BASE + 2n * BigInt(clock) + 1n)
+const commitTs = (clock: number): string => String(TS_BASE + 2n * BigInt(clock))
 
 type Value = number[] | number | null
 
@@ -35,6 +46,8 @@ interface Running {
 }
 
 export function simulate(o: SimOptions): Op[] {
+  if (o.timestamps && o.isolation === 'read-committed')
+    throw new Error('simulate: a read-committed store has no snapshot, so no timestamps (timestamps: true)')
   const rng = new Rng(o.seed ?? 1)
   const rand = () => rng.next()
   const pick = (n: number): number => Math.floor(rand() * n)
@@ -48,8 +61,10 @@ export function simulate(o: SimOptions): Op[] {
   const store = new Map<Key, [number, Value][]>()
   let clock = 0
   const history: Op[] = []
-  const emit = (process: number, type: Op['type'], value: Mop[]): void => {
-    history.push({ index: history.length, time: history.length, type, process, f: 'txn', value })
+  const emit = (process: number, type: Op['type'], value: Mop[], ts?: Op['ts']): void => {
+    const op: Op = { index: history.length, time: history.length, type, process, f: 'txn', value }
+    if (o.timestamps && ts) op.ts = ts
+    history.push(op)
   }
 
   const latest = (k: Key, asOf = Number.POSITIVE_INFINITY): Value => {
@@ -112,6 +127,7 @@ export function simulate(o: SimOptions): Op[] {
       continue
     }
     if (o.isolation === 'strict-serializable') {
+      t.snapshot = clock
       t.mops.forEach((_, i) => {
         exec(t, i, (k) => latest(k))
       })
@@ -126,7 +142,12 @@ export function simulate(o: SimOptions): Op[] {
       }
     }
     const done = t.next >= t.mops.length || o.isolation === 'strict-serializable'
-    emit(p, done && commit(t) ? 'ok' : 'fail', t.mops)
+    const committed = done && commit(t)
+    const ts = {
+      start: startTs(t.snapshot),
+      ...(committed && t.writes.size > 0 ? { commit: commitTs(clock) } : {}),
+    }
+    emit(p, committed ? 'ok' : 'fail', t.mops, ts)
     release(t)
     running[p] = undefined
     open--

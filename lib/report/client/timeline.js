@@ -246,7 +246,8 @@ function ReportTimeline(el, data, opts) {
       return
     }
     const type = opts.typeNames[tl.type[i]]
-    tip.textContent = `op ${tl.index[i]} · process ${tl.process[i]} · ${tl.fs[tl.f[i]]} ${tl.text[i]} · ${type} · ${(tl.end[i] - tl.start[i]).toFixed(1)} ms at ${(tl.start[i] / 1000).toFixed(3)} s`
+    const ts = tl.ts?.[i] ? ` · ${tl.ts[i]}` : ''
+    tip.textContent = `op ${tl.index[i]} · process ${tl.process[i]} · ${tl.fs[tl.f[i]]} ${tl.text[i]} · ${type}${ts} · ${(tl.end[i] - tl.start[i]).toFixed(1)} ms at ${(tl.start[i] / 1000).toFixed(3)} s`
     tip.style.display = 'block'
     tip.style.left = `${Math.min(x + 12, width - tip.offsetWidth - 4)}px`
     tip.style.top = `${y + 14}px`

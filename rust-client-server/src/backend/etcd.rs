@@ -3,7 +3,10 @@
 //! buffers its writes and remembers the mod_revision of every key it read (0 = absent); Commit
 //! is one etcd Txn that puts the writes only if none of those keys changed since it was read.
 //! The transaction thus takes effect atomically at the commit's revision, inside the Commit
-//! call: strict serializable, whatever the read mode. `ReadMode::Serializable` makes raw reads
+//! call: strict serializable, whatever the read mode. Its timestamps are revisions: a
+//! transaction that wrote committed at the commit Txn's revision R and read the state of R - 1;
+//! a read-only one read the state of the revision its (compare-only) commit Txn saw. etcd has no
+//! async commit or 1PC, so asking for them is refused. `ReadMode::Serializable` makes raw reads
 //! answer from the local member without a quorum, so they may be stale (used to prove the
 //! checker catches stale reads).
 
@@ -16,7 +19,7 @@ use etcd_client::{
 };
 use tonic::Code;
 
-use super::{Backend, CasOutcome, TxnOptions, TxnSession};
+use super::{Backend, CasOutcome, TxnOptions, TxnSession, TxnStamps};
 use crate::error::{OpClass, OpError, OpResult};
 
 const PROBE_KEY: &str = "jepsen-tikv/probe";
@@ -133,12 +136,18 @@ impl Backend for EtcdBackend {
         self.kv().delete(key, None).await.map(|_| ()).map_err(fail(OpClass::Write, "delete", key))
     }
 
-    async fn begin(&self, _options: TxnOptions) -> OpResult<Box<dyn TxnSession>> {
+    async fn begin(&self, options: TxnOptions) -> OpResult<Box<dyn TxnSession>> {
+        if options.async_commit || options.one_pc {
+            return Err(OpError::definite(
+                "etcd has no async commit or one-phase commit (TiKV-only transaction options)",
+            ));
+        }
         Ok(Box::new(EtcdTxn {
             kv: self.kv(),
             get_options: self.get_options(),
             reads: HashMap::new(),
             writes: BTreeMap::new(),
+            stamps: None,
         }))
     }
 }
@@ -149,6 +158,20 @@ struct EtcdTxn {
     /// Key -> (mod_revision when read, 0 if absent; value read). Repeated reads reuse it.
     reads: HashMap<String, (i64, Option<Vec<u8>>)>,
     writes: BTreeMap<String, String>,
+    /// Set by a successful commit (see `revision_stamps`).
+    stamps: Option<TxnStamps>,
+}
+
+/// The timestamps of a transaction whose commit Txn succeeded at `revision` (the response
+/// header's): it wrote at that revision over the state of the one before, or, read-only, read
+/// the state of that revision.
+fn revision_stamps(revision: i64, wrote: bool) -> TxnStamps {
+    let r = revision.max(0) as u64;
+    if wrote {
+        TxnStamps { start: r.saturating_sub(1), commit: Some(r), mode: None }
+    } else {
+        TxnStamps { start: r, commit: None, mode: None }
+    }
 }
 
 impl EtcdTxn {
@@ -191,6 +214,7 @@ impl TxnSession for EtcdTxn {
         let Some(txn) = self.commit_request() else { return Ok(()) };
         let resp = self.kv.txn(txn).await.map_err(fail(OpClass::Write, "commit", ""))?;
         if resp.succeeded() {
+            self.stamps = resp.header().map(|h| revision_stamps(h.revision(), !self.writes.is_empty()));
             Ok(())
         } else {
             Err(OpError::definite("etcd commit: conflict, a key the transaction read changed before commit"))
@@ -202,6 +226,10 @@ impl TxnSession for EtcdTxn {
         self.reads.clear();
         self.writes.clear();
         Ok(())
+    }
+
+    fn stamps(&self) -> Option<TxnStamps> {
+        self.stamps
     }
 }
 
@@ -246,6 +274,12 @@ mod tests {
             ErrorKind::Definite
         );
         assert_eq!(kind(OpClass::Write, Error::InvalidArgs("empty key".into())), ErrorKind::Definite);
+    }
+
+    #[test]
+    fn revisions_are_the_timestamps() {
+        assert_eq!(revision_stamps(42, true), TxnStamps { start: 41, commit: Some(42), mode: None });
+        assert_eq!(revision_stamps(42, false), TxnStamps { start: 42, commit: None, mode: None });
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The database a client server talks to, behind two traits: `Backend` for raw ops and for
 //! starting transactions, `TxnSession` for one running transaction. Every method classifies
 //! its own failures (see `error::OpClass`). Implementations must be safe to call concurrently
-//! without a global lock: each call uses its own handle to the shared connection.
+//! without a global lock: each call uses its own handle to the shared connection. A session
+//! also reports its timestamps (`TxnStamps`) as far as the backend knows them.
 
 pub mod etcd;
 pub mod tikv;
@@ -21,6 +22,27 @@ pub struct TxnOptions {
     pub mode: TxnMode,
     /// Lock (or conflict-check) every key read; see proto `TxnOptions.lock_reads`.
     pub lock_reads: bool,
+    /// TiKV: try async commit / one-phase commit (refused by backends without them).
+    pub async_commit: bool,
+    pub one_pc: bool,
+}
+
+/// The commit protocol a transaction actually used (proto `CommitMode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitMode {
+    TwoPc,
+    AsyncCommit,
+    OnePc,
+}
+
+/// A transaction's timestamps (proto `TxnTimestamps`): TiKV TSO timestamps or etcd revisions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TxnStamps {
+    pub start: u64,
+    /// None when it did not commit (or had nothing to commit).
+    pub commit: Option<u64>,
+    /// None when not known.
+    pub mode: Option<CommitMode>,
 }
 
 /// Outcome of a compare-and-set.
@@ -51,4 +73,6 @@ pub trait TxnSession: Send {
     async fn put(&mut self, key: &str, value: &str) -> OpResult<()>;
     async fn commit(&mut self) -> OpResult<()>;
     async fn rollback(&mut self) -> OpResult<()>;
+    /// The timestamps known so far (after `commit`, its outcome); None when there are none yet.
+    fn stamps(&self) -> Option<TxnStamps>;
 }

@@ -1,17 +1,22 @@
 //! TiKV backend (tikv-client 0.4). Raw ops go through one RawClient in atomic mode
 //! (`with_atomic_for_cas`), so puts, deletes and CAS share TiKV's latches and CAS is
 //! linearizable; mixing atomic and non-atomic writes on a key would break that, so there is no
-//! non-atomic client. Transactions use the transactional client (optimistic or pessimistic).
+//! non-atomic client. Transactions use the transactional client (optimistic or pessimistic,
+//! optionally trying async commit and/or 1PC) and report their start_ts, commit_ts and the
+//! commit protocol that tikv-client's answer proves was used (see `commit_outcome`).
 //! Raw and transactional keys must not overlap (TiKV encodes them differently).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 
 use async_trait::async_trait;
+use futures::FutureExt;
 use tikv_client::{
-    CheckLevel, Error, ProtoKeyError, RawClient, Transaction, TransactionClient, TransactionOptions,
+    CheckLevel, Error, ProtoKeyError, RawClient, TimestampExt, Transaction, TransactionClient,
+    TransactionOptions,
 };
 
-use super::{Backend, CasOutcome, TxnMode, TxnOptions, TxnSession};
+use super::{Backend, CasOutcome, CommitMode, TxnMode, TxnOptions, TxnSession, TxnStamps};
 use crate::error::{OpClass, OpError, OpResult};
 
 /// A key the readiness probe reads (it never needs to exist).
@@ -63,6 +68,70 @@ fn fail<'a>(class: OpClass, what: &'a str, key: &'a str) -> impl FnOnce(Error) -
     move |e| OpError::classify(class, is_refusal(&e), format!("tikv {what} {key:?}: {e}"))
 }
 
+/// tikv-client's options for a transaction. A session dropped without commit/rollback
+/// (cancelled call, idle reaper) must only warn; its locks expire with their TTL.
+fn transaction_options(options: TxnOptions) -> TransactionOptions {
+    let mut o = match options.mode {
+        TxnMode::Optimistic => TransactionOptions::new_optimistic(),
+        TxnMode::Pessimistic => TransactionOptions::new_pessimistic(),
+    };
+    if options.async_commit {
+        o = o.use_async_commit();
+    }
+    if options.one_pc {
+        o = o.try_one_pc();
+    }
+    o.drop_check(CheckLevel::Warn)
+}
+
+/// What a commit that tikv-client 0.4 answered with `Ok(commit_ts)` proves: the commit
+/// timestamp and, when it can be told, the protocol used. tikv-client does not report the
+/// protocol, so it is derived from its Committer (transaction.rs):
+/// - `None`: there was nothing to commit (no key written or locked): no commit_ts, no mode.
+/// - neither option: 2PC, commit_ts from PD.
+/// - async commit only: commit_ts is the largest min_commit_ts TiKV returned from prewrite. TiKV
+///   falls back to 2PC in a region by returning 0; the client only keeps the maximum, so a
+///   fallback is visible only when every region fell back: commit_ts 0, which the client then
+///   uses to commit in the background (its "FIXME: min_commit_ts == 0 => fallback to normal
+///   2PC") and TiKV refuses (commit_ts <= start_ts). The outcome is then unknown: an error.
+/// - 1PC: the client asks for it only of a prewrite that carries every key in one request; a
+///   region that declines answers commit_ts 0, which the client reports as `OnePcFailure`. With
+///   one key there is one request, so success is 1PC. With several keys, whether they sat in one
+///   region (1PC) or not (the client falls back to async commit if asked, else 2PC) is not
+///   reported: the mode is unknown.
+fn commit_outcome(
+    options: TxnOptions,
+    mutations: usize,
+    commit_ts: Option<u64>,
+) -> OpResult<(Option<u64>, Option<CommitMode>)> {
+    let Some(ts) = commit_ts else { return Ok((None, None)) };
+    if ts == 0 {
+        return Err(OpError::indeterminate(
+            "tikv commit: async commit fell back to 2PC in every region, and tikv-client 0.4 then \
+             commits at commit_ts 0, which TiKV refuses: the outcome is unknown",
+        ));
+    }
+    let mode = match (options.one_pc, options.async_commit) {
+        (true, _) if mutations == 1 => Some(CommitMode::OnePc),
+        (true, _) => None,
+        (false, true) => Some(CommitMode::AsyncCommit),
+        (false, false) => Some(CommitMode::TwoPc),
+    };
+    Ok((Some(ts), mode))
+}
+
+/// A panic inside tikv-client's commit (its commit path asserts on and unwraps TiKV's answers)
+/// as an indeterminate error naming it, rather than a reset gRPC stream: prewrites may have been
+/// sent.
+fn panicked(payload: Box<dyn std::any::Any + Send>) -> OpError {
+    let what = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    OpError::indeterminate(format!("tikv commit: tikv-client panicked: {what}"))
+}
+
 #[async_trait]
 impl Backend for TikvBackend {
     fn name(&self) -> &'static str {
@@ -96,27 +165,33 @@ impl Backend for TikvBackend {
     }
 
     async fn begin(&self, options: TxnOptions) -> OpResult<Box<dyn TxnSession>> {
-        let base = match options.mode {
-            TxnMode::Optimistic => TransactionOptions::new_optimistic(),
-            TxnMode::Pessimistic => TransactionOptions::new_pessimistic(),
-        };
-        // A session dropped without commit/rollback (cancelled call, idle reaper) must only
-        // warn; its locks expire with their TTL.
-        let txn = self.txn.begin_with_options(base.drop_check(CheckLevel::Warn)).await.map_err(fail(
+        let txn = self.txn.begin_with_options(transaction_options(options)).await.map_err(fail(
             OpClass::Read,
             "begin",
             "",
         ))?;
-        Ok(Box::new(TikvTxn { txn, lock_reads: options.lock_reads, written: HashMap::new() }))
+        Ok(Box::new(TikvTxn {
+            txn,
+            options,
+            written: HashMap::new(),
+            mutated: HashSet::new(),
+            commit: None,
+            mode: None,
+        }))
     }
 }
 
 struct TikvTxn {
     txn: Transaction,
-    lock_reads: bool,
+    options: TxnOptions,
     /// Own writes: a pessimistic get_for_update reads the latest committed value, not the
     /// transaction's buffer, so read-your-writes is kept here.
     written: HashMap<String, String>,
+    /// Keys commit will prewrite: written, or read with a lock (tikv-client's buffer mutations).
+    mutated: HashSet<String>,
+    /// Set by commit (see `commit_outcome`).
+    commit: Option<u64>,
+    mode: Option<CommitMode>,
 }
 
 #[async_trait]
@@ -125,27 +200,45 @@ impl TxnSession for TikvTxn {
         if let Some(v) = self.written.get(key) {
             return Ok(Some(v.as_bytes().to_vec()));
         }
-        let read = if self.lock_reads {
-            self.txn.get_for_update(key.to_owned()).await
-        } else {
-            self.txn.get(key.to_owned()).await
-        };
-        read.map_err(fail(OpClass::Read, "txn get", key))
+        if !self.options.lock_reads {
+            return self.txn.get(key.to_owned()).await.map_err(fail(OpClass::Read, "txn get", key));
+        }
+        let value =
+            self.txn.get_for_update(key.to_owned()).await.map_err(fail(OpClass::Read, "txn get", key))?;
+        self.mutated.insert(key.to_owned());
+        Ok(value)
     }
 
     async fn put(&mut self, key: &str, value: &str) -> OpResult<()> {
         // Buffered (optimistic) or locked (pessimistic): nothing is committed yet.
         self.txn.put(key.to_owned(), value.to_owned()).await.map_err(fail(OpClass::Read, "txn put", key))?;
         self.written.insert(key.to_owned(), value.to_owned());
+        self.mutated.insert(key.to_owned());
         Ok(())
     }
 
     async fn commit(&mut self) -> OpResult<()> {
-        self.txn.commit().await.map(|_| ()).map_err(fail(OpClass::Write, "commit", ""))
+        let answer = AssertUnwindSafe(self.txn.commit()).catch_unwind().await.map_err(panicked)?;
+        let commit_ts = answer.map_err(fail(OpClass::Write, "commit", ""))?.map(|ts| ts.version());
+        match commit_outcome(self.options, self.mutated.len(), commit_ts) {
+            Ok((commit, mode)) => {
+                (self.commit, self.mode) = (commit, mode);
+                Ok(())
+            }
+            Err(e) => {
+                // Its one error: every region fell back from async commit to 2PC.
+                self.mode = Some(CommitMode::TwoPc);
+                Err(e)
+            }
+        }
     }
 
     async fn rollback(&mut self) -> OpResult<()> {
         self.txn.rollback().await.map_err(fail(OpClass::Read, "rollback", ""))
+    }
+
+    fn stamps(&self) -> Option<TxnStamps> {
+        Some(TxnStamps { start: self.txn.start_timestamp().version(), commit: self.commit, mode: self.mode })
     }
 }
 
@@ -191,6 +284,61 @@ mod tests {
         ]);
         assert_eq!(commit_kind(mixed), ErrorKind::Indeterminate);
         assert_eq!(commit_kind(Error::MultipleKeyErrors(vec![])), ErrorKind::Indeterminate);
+    }
+
+    fn options(async_commit: bool, one_pc: bool) -> TxnOptions {
+        TxnOptions { mode: TxnMode::Optimistic, lock_reads: false, async_commit, one_pc }
+    }
+
+    #[test]
+    fn commit_options_reach_tikv_client() {
+        let warn = |o: TransactionOptions| o.drop_check(CheckLevel::Warn);
+        assert_eq!(transaction_options(options(false, false)), warn(TransactionOptions::new_optimistic()));
+        assert_eq!(
+            transaction_options(options(true, false)),
+            warn(TransactionOptions::new_optimistic().use_async_commit())
+        );
+        assert_eq!(
+            transaction_options(options(false, true)),
+            warn(TransactionOptions::new_optimistic().try_one_pc())
+        );
+        let both = TxnOptions { mode: TxnMode::Pessimistic, ..options(true, true) };
+        assert_eq!(
+            transaction_options(both),
+            warn(TransactionOptions::new_pessimistic().use_async_commit().try_one_pc())
+        );
+        assert_ne!(transaction_options(options(true, false)), transaction_options(options(false, false)));
+    }
+
+    #[test]
+    fn the_recorded_mode_is_what_the_commit_proves() {
+        use CommitMode::*;
+        let outcome = |o, n, ts| commit_outcome(o, n, ts).unwrap();
+        assert_eq!(outcome(options(false, false), 2, Some(7)), (Some(7), Some(TwoPc)));
+        assert_eq!(outcome(options(true, false), 2, Some(7)), (Some(7), Some(AsyncCommit)));
+        assert_eq!(outcome(options(false, true), 1, Some(7)), (Some(7), Some(OnePc)));
+        assert_eq!(outcome(options(true, true), 1, Some(7)), (Some(7), Some(OnePc)));
+        // Several keys: one region (1PC) or a silent fallback; tikv-client does not say which.
+        assert_eq!(outcome(options(false, true), 3, Some(7)), (Some(7), None));
+        assert_eq!(outcome(options(true, true), 3, Some(7)), (Some(7), None));
+        // Nothing to commit: no commit_ts and no mode, whatever was asked.
+        assert_eq!(outcome(options(true, true), 0, None), (None, None));
+    }
+
+    #[test]
+    fn an_async_commit_that_fell_back_everywhere_is_indeterminate() {
+        let e = commit_outcome(options(true, false), 2, Some(0)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Indeterminate);
+        assert!(e.message.contains("fell back to 2PC"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_panic_in_the_client_is_an_indeterminate_error_with_its_message() {
+        let e = panicked(Box::new(String::from("assertion `left == right` failed")));
+        assert_eq!(e.kind, ErrorKind::Indeterminate);
+        assert!(e.message.contains("left == right"), "{}", e.message);
+        assert!(panicked(Box::new("static")).message.contains("static"));
+        assert!(panicked(Box::new(42)).message.contains("no message"));
     }
 
     #[test]
