@@ -2,12 +2,13 @@
 // the servers answer Health "not ready", which must not count as a failure): a server that
 // exits or hangs is replaced on a new port and the state file says so; one that cannot be
 // restarted is lost after bounded attempts; nothing is restarted after stop().
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, describe, expect, test } from 'vitest'
 import { ClientServerClient } from './client.ts'
+import { ETCD_BINARY, startLocalEtcd } from './local-etcd.ts'
 import { missingBinaryReason, startClientServer } from './server-process.ts'
 import { ClientServerSupervisor, type SupervisorOptions } from './supervisor.ts'
 import { readSupervisorState } from './supervisor-state.ts'
@@ -141,5 +142,33 @@ describe.skipIf(missing !== undefined)(
       await sleep(300)
       expect(state()?.events).toEqual([])
     })
+
+    test.skipIf(!existsSync(ETCD_BINARY))(
+      'a paused backend (the server answers "not ready" after its own 2 s probe) is not taken for a hang',
+      async () => {
+        const etcd = await startLocalEtcd(mkdtempSync(join(dir, 'etcd-')))
+        // Default probe deadline (5 s), frequent probes, replaced after 2 unanswered ones.
+        const { sup, state } = supervisor('paused-backend', { probeTimeoutMs: undefined })
+        try {
+          const server = await startClientServer({
+            node: 'n6',
+            backend: 'etcd',
+            endpoints: [etcd.clientUrl],
+            logFile: join(dir, 'n6.log'),
+          })
+          sup.add(server)
+          process.kill(etcd.pid, 'SIGSTOP')
+          await sleep(7_000) // three probes or more, each answered "not ready" after about 2 s
+          const client = new ClientServerClient({ address: server.info.address, timeoutMs: 5_000 })
+          expect(await client.health()).toMatchObject({ answered: true, ready: false })
+          client.close()
+          expect(state()?.events).toEqual([])
+        } finally {
+          process.kill(etcd.pid, 'SIGCONT')
+          await sup.stop()
+          await etcd.kill()
+        }
+      },
+    )
   },
 )

@@ -25,9 +25,12 @@ export interface SupervisedProcess {
 export interface SupervisionTimings {
   /** How often each server's Health is probed (default 1000 ms). */
   probeIntervalMs: number
-  /** Deadline of one probe (default 2000 ms). */
+  /**
+   * Deadline of one probe (default 5000 ms): longer than the server's own 2 s probe of its
+   * backend, so a partitioned or paused backend is answered "not ready", not taken for a hang.
+   */
   probeTimeoutMs: number
-  /** Unanswered probes in a row after which a server counts as hung (default 3). */
+  /** Unanswered probes in a row after which a server counts as hung (default 2). */
   unansweredProbes: number
   /** Restart attempts before the server is given up as lost (default 3). */
   restartAttempts: number
@@ -37,8 +40,8 @@ export interface SupervisionTimings {
 
 export const DEFAULT_SUPERVISION: SupervisionTimings = {
   probeIntervalMs: 1_000,
-  probeTimeoutMs: 2_000,
-  unansweredProbes: 3,
+  probeTimeoutMs: 5_000,
+  unansweredProbes: 2,
   restartAttempts: 3,
   restartBackoffMs: 500,
 }
@@ -73,7 +76,14 @@ export class ClientServerSupervisor {
   private stopping = false
 
   constructor(private readonly o: SupervisorOptions) {
-    this.timings = { ...DEFAULT_SUPERVISION, ...o }
+    const d = DEFAULT_SUPERVISION
+    this.timings = {
+      probeIntervalMs: o.probeIntervalMs ?? d.probeIntervalMs,
+      probeTimeoutMs: o.probeTimeoutMs ?? d.probeTimeoutMs,
+      unansweredProbes: o.unansweredProbes ?? d.unansweredProbes,
+      restartAttempts: o.restartAttempts ?? d.restartAttempts,
+      restartBackoffMs: o.restartBackoffMs ?? d.restartBackoffMs,
+    }
     this.log = o.log ?? (() => {})
     this.timer = setInterval(() => this.probeAll(), this.timings.probeIntervalMs)
     this.timer.unref()
