@@ -2,6 +2,8 @@
 // globalSetup with the register workload:
 // - a client server SIGKILLed mid-run is restarted by the supervisor: the history shows the
 //   restart, its node's workers have ok ops again within seconds, results.json counts it;
+// - one that cannot be restarted (its binary is gone) is lost, and the run's verdict is unknown
+//   with the node named;
 // - a node's sshd restarted mid-run (every ssh session to it reset) under partitions: the
 //   nemesis keeps working through the reconnect and the final heal succeeds;
 // - the store's file system filling up mid-run: the run stops with an error naming the history
@@ -16,6 +18,8 @@ import { describe, expect, inject, test } from 'vitest'
 import { register } from '../../workloads/register.ts'
 import { ClientServerClient } from '../client/client.ts'
 import { ClientServerDirectory } from '../client/directory.ts'
+import { type ClientServerProcess, startClientServer } from '../client/server-process.ts'
+import { ClientServerSupervisor } from '../client/supervisor.ts'
 import { CLIENT_SERVER_RESTART } from '../client/supervisor-state.ts'
 import { optionsFromEnv, type TestOptions } from '../config/options.ts'
 import { SshRemote } from '../control/ssh.ts'
@@ -159,6 +163,76 @@ describe.skipIf(cluster.db !== 'etcd')('the harness survives its own faults (loc
     const after = new ClientServerDirectory(cluster).supervised(victim)
     expect(after).toMatchObject({ restarts: (before?.restarts ?? 0) + 1 })
     expect(after?.pid).not.toBe(pid)
+  })
+
+  test('a client server that cannot be restarted is lost: the run is unknown, naming the node', async ({
+    annotate,
+    signal,
+  }) => {
+    // This test's own client servers and supervisor, whose restarts fail (the binary is gone),
+    // so the cluster's servers stay as they are for the tests that follow.
+    const dir = mkdtempSync(join(tmpdir(), 'jepsen-lost-'))
+    const start = (node: string, binary?: string) =>
+      startClientServer({
+        node,
+        backend: 'etcd',
+        endpoints: [`http://${cluster.nodes.find((n) => n.name === node)?.ip}:2379`],
+        logFile: join(dir, `${node}.log`),
+        binary,
+      })
+    const stateFile = join(dir, 'client-servers.json')
+    const supervisor = new ClientServerSupervisor({
+      stateFile,
+      restart: (node) => start(node, join(dir, 'removed-binary')),
+      restartBackoffMs: 100,
+    })
+    const servers: ClientServerProcess[] = []
+    try {
+      for (const n of cluster.nodes) {
+        const s = await start(n.name)
+        servers.push(s)
+        supervisor.add(s)
+      }
+      const own = {
+        ...cluster,
+        clientServers: servers.map((s) => ({ node: s.info.node, address: s.info.address })),
+        clientServerState: stateFile,
+      }
+      const victim = servers[1]
+      const opts = options({ timeLimit: 8 })
+      let timer: NodeJS.Timeout | undefined
+      const run = await runWorkload(register(opts), {
+        options: opts,
+        faults: [],
+        cluster: own,
+        name: 'client-server-lost',
+        signal,
+        log: (line) => {
+          console.log(`[client-server-lost] ${line}`)
+          if (line.startsWith('running for'))
+            timer = setTimeout(() => process.kill(victim.info.pid, 'SIGKILL'), 2_000)
+        },
+      }).finally(() => clearTimeout(timer))
+      await attachRun({ annotate }, run)
+      const error = `client server for ${victim.info.node} could not be restarted after 3 attempts: `
+      const lost = run.history.filter((op) => op.f === CLIENT_SERVER_RESTART)
+      expect(lost).toEqual([
+        expect.objectContaining({ type: 'info', process: 'nemesis', error: expect.stringContaining(error) }),
+      ])
+      expect(lost[0].error).toMatch(/removed-binary is missing or not executable/)
+      const results = new Run(run.run.dir).readResults()
+      expect(results?.valid).toBe('unknown')
+      expect(results?.checkers['client-servers']).toMatchObject({
+        valid: 'unknown',
+        lost: [{ node: victim.info.node }],
+      })
+      expect(results?.checkers['client-servers'].explanation).toContain(error)
+      expect(results?.checkers.linearizable.valid).toBe(true) // unknown by the rule, not by the checker
+      expect(readFileSync(run.reportPath, 'utf8')).toContain('client-servers')
+    } finally {
+      await supervisor.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test.skipIf(cluster.provider === 'ssh')(
