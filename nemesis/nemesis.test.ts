@@ -38,12 +38,20 @@ class FakeDb implements Db {
   }
 }
 
-function setup() {
+function setup(healTimeoutMs = 0) {
   const db = new FakeDb()
   const { ctx, remotes } = fakeContext(5)
   const aborts: Error[] = []
-  const nemesis = new FaultNemesis({ db, ctx, rng: new Rng(3), abort: (e) => aborts.push(e) })
-  return { db, ctx, remotes, nemesis, aborts }
+  const logs: string[] = []
+  const nemesis = new FaultNemesis({
+    db,
+    ctx,
+    rng: new Rng(3),
+    abort: (e) => aborts.push(e),
+    healTimeoutMs,
+    log: (m) => logs.push(m),
+  })
+  return { db, ctx, remotes, nemesis, aborts, logs }
 }
 
 describe('FaultNemesis', () => {
@@ -134,5 +142,33 @@ describe('FaultNemesis', () => {
     db.failStartOn = undefined
     expect(await nemesis.healAll()).toEqual([])
     expect(db.calls.filter((c) => c.startsWith('start'))).toEqual(['start n1 etcd', 'start n2 etcd'])
+  })
+
+  test('heals are retried with backoff until they succeed, each failed attempt logged', async () => {
+    const { nemesis, db, logs } = setup(10_000)
+    await nemesis.invoke(op('kill', { role: 'etcd', nodes: ['n1', 'n2'] }))
+    db.failStartOn = 'n2'
+    setTimeout(() => {
+      db.failStartOn = undefined // n2's node is reachable again after about a second
+    }, 1_000)
+    expect(await nemesis.healAll()).toEqual([])
+    expect(db.calls.filter((c) => c.startsWith('start'))).toEqual(['start n1 etcd', 'start n2 etcd'])
+    expect(logs.length).toBeGreaterThanOrEqual(1)
+    expect(logs[0]).toMatch(
+      /^heal processes: attempt 1 failed \(.*start refused on n2.*\); retrying in 500 ms$/,
+    )
+  })
+
+  test('a heal op (start, stop-*, resume) is retried too; a heal that never succeeds names the node', async () => {
+    const { nemesis, db, logs } = setup(1_600)
+    await nemesis.invoke(op('kill', { role: 'etcd', nodes: ['n4'] }))
+    db.failStartOn = 'n4'
+    const done = await nemesis.invoke(op('start', { role: 'etcd' }))
+    expect(done.error).toMatch(
+      /start etcd failed on 1 of 1 node\(s\): n4: start refused on n4 \(still failing after \d attempts\)/,
+    )
+    expect(logs.filter((l) => l.startsWith('start: attempt')).length).toBeGreaterThanOrEqual(2)
+    const problems = await nemesis.healAll()
+    expect(problems).toEqual([expect.stringMatching(/^heal processes: .*n4: start refused on n4/)])
   })
 })

@@ -3,7 +3,10 @@
 // start-/stop-clock), returns the completion with what was actually done (the grudge, the
 // nodes), records a failed op as info with its error (or rethrows when told to abort), and
 // heals everything it may have left in force with `healAll()`: idempotent, and safe to call
-// from a finally block, a SIGINT handler, or twice at once.
+// from a finally block, a SIGINT handler, or twice at once. Heals (healAll and the heal ops
+// stop-*, start, resume) are retried with backoff until they succeed or `healTimeoutMs` has
+// passed, each failed attempt logged; what still failed names its nodes.
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db, DbContext, DbRole } from '../lib/db/db.ts'
 import type { Op } from '../lib/history/op.ts'
 import { errorMessage as message, type Nemesis } from '../lib/runner/client.ts'
@@ -26,7 +29,17 @@ export interface NemesisOptions {
    * (e.g. the AbortController whose signal the runner watches). The op is recorded either way.
    */
   abort?: (reason: Error) => void
+  /** How long a heal is retried before its failure is reported (default 60 s; 0: one attempt). */
+  healTimeoutMs?: number
+  /** Where failed heal attempts are reported (default: nowhere). */
+  log?: (message: string) => void
 }
+
+/** Heal ops: they undo a fault, are idempotent, and are retried like healAll. */
+const HEAL_OP = /^(stop-.+|start|resume)$/
+
+/** Backoff between heal attempts: 0.5 s, 1 s, 2 s, ... at most 5 s. */
+const healBackoffMs = (attempt: number) => Math.min(500 * 2 ** (attempt - 1), 5_000)
 
 type NemesisOp = Pick<Op, 'f' | 'value'>
 
@@ -64,7 +77,8 @@ export class FaultNemesis implements Nemesis {
   /** Runs one nemesis op; a failure is returned as the op's error (and aborts the test if asked to). */
   async invoke(op: NemesisOp): Promise<NemesisCompletion> {
     try {
-      return { value: await this.run(op) }
+      const run = () => this.run(op)
+      return { value: await (HEAL_OP.test(op.f) ? this.retryingHeal(op.f, run) : run()) }
     } catch (e) {
       this.o.abort?.(new Error(`nemesis op ${op.f} failed: ${message(e)}`, { cause: e }))
       return { value: op.value, error: message(e) }
@@ -118,9 +132,28 @@ export class FaultNemesis implements Nemesis {
     ]
     const problems: string[] = []
     for (const [what, heal] of parts) {
-      await heal().catch((e) => problems.push(`heal ${what}: ${message(e)}`))
+      await this.retryingHeal(`heal ${what}`, heal).catch((e) => problems.push(`heal ${what}: ${message(e)}`))
     }
     return problems
+  }
+
+  /** Runs a heal until it succeeds or healTimeoutMs has passed; then throws its last error. */
+  private async retryingHeal<T>(what: string, heal: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.o.healTimeoutMs ?? 60_000)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await heal()
+      } catch (e) {
+        const wait = healBackoffMs(attempt)
+        if (Date.now() + wait > deadline) {
+          if (attempt > 1)
+            throw new Error(`${message(e)} (still failing after ${attempt} attempts)`, { cause: e })
+          throw e
+        }
+        this.o.log?.(`${what}: attempt ${attempt} failed (${message(e)}); retrying in ${wait} ms`)
+        await sleep(wait)
+      }
+    }
   }
 
   private async run(op: NemesisOp): Promise<unknown> {

@@ -59,6 +59,8 @@ export interface Health {
   ready: boolean
   backend: string
   message: string
+  /** Whether the server answered at all (false: no connection, or no answer by the deadline). */
+  answered: boolean
 }
 
 export interface ClientOptions {
@@ -183,10 +185,15 @@ export class ClientServerClient {
   /** Readiness of the server and its backend; a gRPC failure reads as not ready. */
   async health(): Promise<Health> {
     try {
-      return await this.kv.health({})
+      return { ...(await this.kv.health({})), answered: true }
     } catch (e) {
       if (!(e instanceof ClientError)) throw e
-      return { ready: false, backend: '', message: completionForStatus('read', e).error ?? '' }
+      return {
+        ready: false,
+        backend: '',
+        message: completionForStatus('read', e).error ?? '',
+        answered: false,
+      }
     }
   }
 

@@ -10,6 +10,7 @@ export const ETCD_BINARY = '/usr/bin/etcd'
 export interface LocalEtcd {
   clientUrl: string
   logFile: string
+  pid: number
   /** SIGKILL the member (by its pid) and wait until it has exited. */
   kill(): Promise<void>
 }
@@ -49,6 +50,7 @@ export async function startLocalEtcd(dir: string): Promise<LocalEtcd> {
   return {
     clientUrl,
     logFile,
+    pid: child.pid ?? -1,
     async kill() {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         child.kill('SIGKILL')

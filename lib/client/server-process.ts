@@ -1,6 +1,7 @@
 // Starts and stops one Rust client server process per DB node on the control host (DESIGN §8):
 // dynamic port read from its `LISTENING <addr>` line, stderr (its log) into a given file,
-// readiness through the Health RPC, stop by its own pid (SIGTERM, then SIGKILL).
+// readiness through the Health RPC (the backend answers, or for a restart only the server),
+// `exited` for whoever supervises it, stop by its own pid (SIGTERM, then SIGKILL).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { accessSync, closeSync, constants, openSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -45,6 +46,11 @@ export interface ClientServerOptions {
   listenTimeoutMs?: number
   /** How long to wait for Health to report ready (default 30 s). */
   readyTimeoutMs?: number
+  /**
+   * What "ready" means: `backend` (default) waits until the backend answers; `server` only until
+   * the server answers Health (a restart mid-run, when the node itself may be partitioned or down).
+   */
+  waitFor?: 'backend' | 'server'
   /** Deadline of the Health probes (default 2 s). */
   probeTimeoutMs?: number
   extraArgs?: string[]
@@ -63,11 +69,18 @@ export interface ClientServerInfo {
   logFile: string
 }
 
+/** How a client server process ended. */
+export interface ClientServerExit {
+  code: number | null
+  signal: NodeJS.Signals | null
+}
+
 export class ClientServerProcess {
   constructor(
     readonly info: ClientServerInfo,
     private readonly child: ChildProcess,
-    private readonly exited: Promise<void>,
+    /** Resolves when the process has exited, however it ended. */
+    readonly exited: Promise<ClientServerExit>,
   ) {}
 
   get running(): boolean {
@@ -93,7 +106,7 @@ function describe(options: ClientServerOptions): string {
 async function readListening(
   child: ChildProcess,
   options: ClientServerOptions,
-  exited: Promise<void>,
+  exited: Promise<ClientServerExit>,
 ): Promise<string> {
   const timeoutMs = options.listenTimeoutMs ?? 10_000
   const lines = createInterface({ input: child.stdout! })
@@ -119,11 +132,12 @@ async function waitReady(address: string, options: ClientServerOptions): Promise
   const timeoutMs = options.readyTimeoutMs ?? 30_000
   const client = new ClientServerClient({ address, timeoutMs: options.probeTimeoutMs ?? 2_000 })
   const deadline = Date.now() + timeoutMs
+  const serverOnly = options.waitFor === 'server'
   try {
     let last = 'no probe answered'
     while (Date.now() < deadline) {
       const health = await client.health()
-      if (health.ready) return
+      if (health.ready || (serverOnly && health.answered)) return
       last = health.message
       await sleep(200)
     }
@@ -157,7 +171,9 @@ export async function startClientServer(options: ClientServerOptions): Promise<C
   } finally {
     closeSync(logFd)
   }
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  const exited = new Promise<ClientServerExit>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  )
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) => reject(new Error(`${describe(options)}: cannot run ${binary}: ${e.message}`))),
   )

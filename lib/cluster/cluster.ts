@@ -3,9 +3,17 @@
 //   inject/provide(cluster.info) ... await cluster.stop()
 // start() removes leftovers of dead runs, provisions nodes, connects over ssh (host keys
 // checked), sets up the DB and starts one client server per node, each phase under a timeout
-// whose error names what did not come up. stop() always tries every step and reports all failures.
+// whose error names what did not come up. The client servers are supervised from then on
+// (lib/client/supervisor.ts: restarted when they exit or hang; ClusterInfo.clientServerState
+// tells the workers where each one answers now). stop() always tries every step and reports all
+// failures.
 import { mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import {
+  ClientServerSupervisor,
+  type SupervisedProcess,
+  type SupervisionTimings,
+} from '../client/supervisor.ts'
 import { onNodes } from '../control/parallel.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { SshRemote } from '../control/ssh.ts'
@@ -16,14 +24,16 @@ import type { Provider, ProviderName } from './provider.ts'
 import { DEFAULT_STATE_DIR, RunRegistration, runDir } from './registry.ts'
 
 /** A client server running for one node (lib/client/server-process.ts gives these). */
-export interface ClientServerHandle {
-  address: string
-  stop(): Promise<void>
-}
+export type ClientServerHandle = SupervisedProcess
+/**
+ * Starts a client server for a node. `waitFor: 'server'` (a restart mid-run) waits only until the
+ * server answers, not its backend: the node may be partitioned or down at that moment.
+ */
 export type ClientServerStart = (
   node: NodeInfo,
   endpoints: DbEndpoints,
   run: { runId: string; storeDir?: string },
+  opts?: { waitFor?: 'backend' | 'server' },
 ) => Promise<ClientServerHandle>
 
 /** Connection info of a started cluster; structured-cloneable (for Vitest `provide`). */
@@ -32,7 +42,10 @@ export interface ClusterInfo {
   provider: ProviderName
   db?: DbName
   nodes: NodeInfo[]
+  /** Where each client server was first started (lib/client/directory.ts maps to where it is now). */
   clientServers: { node: string; address: string }[]
+  /** The client-server supervisor's state file (lib/client/supervisor-state.ts), when started. */
+  clientServerState?: string
   /** Where stop() collects node logs (<storeDir>/nodes/<node>/), if set. */
   storeDir?: string
   /** Milliseconds each start phase took (provision, ssh, db, clientServers, total). */
@@ -47,6 +60,8 @@ export interface ClusterOptions {
   log?: (message: string) => void
   /** Per-phase timeouts in ms (defaults: provision 60 s, ssh 30 s, db 120 s, clientServers 60 s). */
   timeouts?: Partial<Record<'provision' | 'ssh' | 'db' | 'clientServers', number>>
+  /** Health-check and restart settings of the client-server supervisor (lib/client/supervisor.ts). */
+  supervision?: Partial<SupervisionTimings>
 }
 
 const DEFAULT_TIMEOUTS = { provision: 60_000, ssh: 30_000, db: 120_000, clientServers: 60_000 }
@@ -136,7 +151,9 @@ export class Cluster {
       )
       t = mark('provision', t)
       const remotes = await phase('ssh on every node', timeouts.ssh, () =>
-        Promise.all(started.info.nodes.map((n) => SshRemote.connect(n, { connectTimeoutMs: timeouts.ssh }))),
+        Promise.all(
+          started.info.nodes.map((n) => SshRemote.connect(n, { connectTimeoutMs: timeouts.ssh, log })),
+        ),
       )
       for (const r of remotes) started.remotes.set(r.node.name, r)
       t = mark('ssh', t)
@@ -150,13 +167,27 @@ export class Cluster {
       if (this.clientServerStart) {
         const startServer = this.clientServerStart
         const db = this.db
+        const nodeNamed = new Map(started.info.nodes.map((n) => [n.name, n]))
+        const start = (name: string, waitFor: 'backend' | 'server') => {
+          const node = nodeNamed.get(name) as NodeInfo
+          const endpoints = db ? db.endpoints(started.dbContext(), name) : { endpoints: [] }
+          return startServer(node, endpoints, started.info, { waitFor })
+        }
+        const stateFile = join(runDir(stateDir, runId), 'client-servers.json')
+        const supervisor = new ClientServerSupervisor({
+          ...this.opts.supervision,
+          stateFile,
+          restart: (name) => start(name, 'server'),
+          log,
+        })
+        started.supervisor = supervisor
+        started.info.clientServerState = stateFile
         await phase('client servers', timeouts.clientServers, () =>
           Promise.all(
             started.info.nodes.map(async (node) => {
-              const endpoints = db ? db.endpoints(started.dbContext(), node.name) : { endpoints: [] }
-              const handle = await startServer(node, endpoints, started.info)
-              started.clientServers.push(handle)
-              started.info.clientServers.push({ node: node.name, address: handle.address })
+              const handle = await start(node.name, 'backend')
+              supervisor.add(handle)
+              started.info.clientServers.push({ node: node.name, address: handle.info.address })
             }),
           ),
         )
@@ -176,7 +207,8 @@ export class Cluster {
 /** A running cluster: its connection info, its remotes, and stop(). */
 export class StartedCluster {
   readonly remotes = new Map<string, Remote>()
-  readonly clientServers: ClientServerHandle[] = []
+  /** Owns the client servers once they are started. */
+  supervisor: ClientServerSupervisor | undefined
   private stopped = false
 
   constructor(
@@ -213,7 +245,8 @@ export class StartedCluster {
     if (this.stopped) return
     this.stopped = true
     const { problems, attempt } = problemCollector()
-    await Promise.all(this.clientServers.map((s) => attempt(`client server ${s.address}`, () => s.stop())))
+    const supervisor = this.supervisor
+    if (supervisor) await attempt('client servers', () => supervisor.stop())
     const db = this.db
     if (db && this.remotes.size > 0) {
       if (this.info.storeDir)

@@ -13,19 +13,19 @@ import { type ClusterConfig, clusterConfigFromEnv } from './config.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
-/** One client server per node on the control host, logging into the run's store dir. */
+/** One client server per node on the control host, logging into the run's store dir (a restart appends). */
 function clientServers(db: Db): ClientServerStart {
-  return async (node, endpoints, run) => {
+  return async (node, endpoints, run, opts) => {
     const logDir = join(run.storeDir ?? join(ROOT, 'store', 'clusters', run.runId), 'nodes', node.name)
     await mkdir(logDir, { recursive: true })
-    const server = await startClientServer({
+    return startClientServer({
       node: node.name,
       backend: db.name,
       endpoints: endpoints.endpoints,
       logFile: join(logDir, 'client-server.log'),
       extraArgs: db.clientServerArgs?.(),
+      waitFor: opts?.waitFor,
     })
-    return { address: server.info.address, stop: () => server.stop() }
   }
 }
 

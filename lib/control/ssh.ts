@@ -1,7 +1,11 @@
 // Remote control of one node over ssh2 (DESIGN §6): exec with exit code, stdout and stderr,
 // per-command timeouts, sudo, SFTP upload/download/writeFile and keepalives. The host key is
 // checked against the known_hosts file the provider wrote; connecting retries with backoff
-// while sshd starts, but a wrong host key fails at once.
+// while sshd starts, but a wrong host key fails at once. A connection that drops (sshd
+// restarted, connection reset, keepalives unanswered) is re-established on next use, each
+// attempt logged, within connectTimeoutMs; an action the drop interrupted is tried again (up to
+// `retries` times), so node commands must be idempotent (they are: pidfile daemons, run-tagged
+// iptables rules, signals to pidfiles).
 import { readFile } from 'node:fs/promises'
 import { constants } from 'node:os'
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2'
@@ -17,6 +21,10 @@ export interface SshOptions {
   commandTimeoutMs?: number
   /** Interval of SSH keepalive messages (default 5 s); 3 unanswered ones drop the connection. */
   keepaliveIntervalMs?: number
+  /** How often an action interrupted by a dropped connection is tried again (default 3). */
+  retries?: number
+  /** Where dropped connections, reconnect attempts and retries are reported (default: nowhere). */
+  log?: (message: string) => void
 }
 
 export class HostKeyError extends Error {}
@@ -33,6 +41,9 @@ export class RemoteTimeoutError extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** What ssh2 says when an action meets a connection that is already gone. */
+const GONE = /^(Not connected|No response from server)$/
+
 /** Prefix exports and sudo to a command, as the remote login shell will run it. */
 export function wrapCommand(command: string, opts: ExecOptions, username: string): string {
   const exports = Object.entries(opts.env ?? {})
@@ -48,8 +59,10 @@ export function wrapCommand(command: string, opts: ExecOptions, username: string
 export class SshRemote implements Remote {
   private client: Client | undefined
   private connecting: Promise<Client> | undefined
-  private sftpSession: Promise<SFTPWrapper> | undefined
+  private sftpSession: { client: Client; sftp: Promise<SFTPWrapper> } | undefined
   private closed = false
+  /** Set once connected: later connections are reconnects, and are logged. */
+  private connectedOnce = false
 
   private constructor(
     readonly node: NodeInfo,
@@ -78,14 +91,20 @@ export class SshRemote implements Remote {
     return keys
   }
 
+  private log(message: string): void {
+    this.opts.log?.(`ssh ${this.node.name}: ${message}`)
+  }
+
   private connectOnce(expected: Buffer[]): Promise<Client> {
     const { host, port, username } = this.node.ssh
     return new Promise((resolve, reject) => {
       const client = new Client()
       let presented: Buffer | undefined
+      let lastError: Error | undefined
       client
         .once('ready', () => resolve(client))
-        .once('error', (err) => {
+        .on('error', (err) => {
+          lastError = err
           client.end()
           reject(
             presented && !expected.some((k) => k.equals(presented as Buffer))
@@ -96,8 +115,12 @@ export class SshRemote implements Remote {
           )
         })
         .on('close', () => {
-          if (this.client === client) this.client = undefined
-          this.sftpSession = undefined
+          if (this.client !== client) return
+          this.client = undefined
+          if (!this.closed)
+            this.log(
+              `connection dropped${lastError ? ` (${lastError.message})` : ''}; reconnecting on next use`,
+            )
         })
         .connect({
           host,
@@ -121,19 +144,28 @@ export class SshRemote implements Remote {
     if (this.client) return Promise.resolve(this.client)
     this.connecting ??= (async () => {
       const expected = await this.expectedKeys()
-      const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 30_000)
+      const timeoutMs = this.opts.connectTimeoutMs ?? 30_000
+      const deadline = Date.now() + timeoutMs
+      const reconnect = this.connectedOnce
       let delay = 25
-      for (;;) {
+      for (let attempt = 1; ; attempt++) {
         try {
           this.client = await this.connectOnce(expected)
+          if (reconnect) this.log(`reconnected (attempt ${attempt})`)
+          this.connectedOnce = true
           return this.client
         } catch (err) {
+          const message = (err as Error).message
           if (err instanceof HostKeyError || Date.now() + delay > deadline) {
             const { host, port } = this.node.ssh
+            if (reconnect) this.log(`reconnect attempt ${attempt} failed (${message}); giving up`)
             throw err instanceof HostKeyError
               ? err
-              : new Error(`node ${this.node.name}: ssh to ${host}:${port} failed: ${(err as Error).message}`)
+              : new Error(
+                  `node ${this.node.name}: ssh to ${host}:${port} failed after ${attempt} attempts in ${timeoutMs / 1000} s: ${message}`,
+                )
           }
+          if (reconnect) this.log(`reconnect attempt ${attempt} failed (${message}); next in ${delay} ms`)
           await sleep(delay)
           delay = Math.min(delay * 2, 1_000)
         }
@@ -144,19 +176,58 @@ export class SshRemote implements Remote {
     return this.connecting
   }
 
+  /**
+   * Runs `action` on the live connection; when the connection drops under it, reconnects and
+   * runs it again, up to `retries` times, logging each retry.
+   */
+  private async withReconnect<T>(what: string, action: (client: Client) => Promise<T>): Promise<T> {
+    const retries = this.opts.retries ?? 3
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.connection()
+      try {
+        return await action(client)
+      } catch (err) {
+        if (this.closed || err instanceof RemoteTimeoutError || !this.dropped(client, err as Error)) throw err
+        const message = (err as Error).message
+        if (attempt >= retries)
+          throw new Error(
+            `node ${this.node.name}: ${what}: the ssh connection dropped ${attempt + 1} times; giving up (${message})`,
+          )
+        this.log(
+          `${what} interrupted by a dropped connection (${message}); retry ${attempt + 1} of ${retries}`,
+        )
+      }
+    }
+  }
+
+  /** Whether `err` means that `client`'s connection is gone (it is then dropped for a new one). */
+  private dropped(client: Client, err: Error): boolean {
+    if (this.client !== client) return true
+    if (!GONE.test(err.message)) return false
+    this.client = undefined
+    client.end()
+    return true
+  }
+
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const client = await this.connection()
     const full = wrapCommand(command, opts, this.node.ssh.username)
-    const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000
-    const node = this.node.name
-    // Listeners are attached in the exec callback itself: a short command's exit status can
-    // arrive in the same packet batch as the channel confirmation, before any later tick.
-    const result = await new Promise<ExecResult>((resolve, reject) => {
-      client.exec(full, (err, channel) => (err ? reject(err) : collect(channel, resolve, reject)))
-    })
+    const result = await this.withReconnect(`\`${command.split('\n')[0].slice(0, 80)}\``, (client) =>
+      this.execOnce(client, command, full, opts),
+    )
     if (result.code !== 0 && opts.check !== false)
       throw new RemoteCommandError(this.node.name, command, result)
     return result
+  }
+
+  private execOnce(client: Client, command: string, full: string, opts: ExecOptions): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 60_000
+    const node = this.node.name
+    const gone = () => this.client !== client
+    // Listeners are attached in the exec callback itself: a short command's exit status can
+    // arrive in the same packet batch as the channel confirmation, before any later tick.
+    return new Promise<ExecResult>((resolve, reject) => {
+      client.exec(full, (err, channel) => (err ? reject(err) : collect(channel, resolve, reject)))
+    })
 
     function collect(
       channel: ClientChannel,
@@ -180,6 +251,10 @@ export class SshRemote implements Remote {
       })
       channel.on('close', () => {
         clearTimeout(timer)
+        if (code === undefined && signal === undefined && gone()) {
+          reject(new Error('the connection closed before the command finished'))
+          return
+        }
         resolve({
           // A command killed by a signal has no exit code; report it as the shell would.
           code: code ?? (signal ? 128 + (constants.signals[`SIG${signal}` as NodeJS.Signals] ?? 0) : 255),
@@ -191,56 +266,66 @@ export class SshRemote implements Remote {
     }
   }
 
-  private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= this.connection().then(
-      (client) =>
-        new Promise<SFTPWrapper>((resolve, reject) =>
-          client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+  /** The SFTP session of `client`'s connection (one per connection). */
+  private sftp(client: Client): Promise<SFTPWrapper> {
+    if (this.sftpSession?.client !== client) {
+      const sftp = new Promise<SFTPWrapper>((resolve, reject) =>
+        client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+      )
+      const session = { client, sftp }
+      sftp.catch(() => {
+        if (this.sftpSession === session) this.sftpSession = undefined
+      })
+      this.sftpSession = session
+    }
+    return this.sftpSession.sftp
+  }
+
+  /** Runs an SFTP action (reconnecting like exec); its error names the node and the action. */
+  private withSftp(what: string, action: (sftp: SFTPWrapper) => Promise<void>): Promise<void> {
+    return this.withReconnect(what, async (client) => action(await this.sftp(client))).catch((err: Error) => {
+      throw err.message.startsWith(`node ${this.node.name}:`)
+        ? err
+        : new Error(`node ${this.node.name}: ${what} failed: ${err.message}`)
+    })
+  }
+
+  upload(localPath: string, remotePath: string, mode?: number): Promise<void> {
+    return this.withSftp(`upload ${localPath} -> ${remotePath}`, async (sftp) => {
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastPut(localPath, remotePath, mode === undefined ? {} : { mode }, (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      )
+      if (mode !== undefined) await this.chmod(sftp, remotePath, mode)
+    })
+  }
+
+  download(remotePath: string, localPath: string): Promise<void> {
+    return this.withSftp(
+      `download ${remotePath} -> ${localPath}`,
+      (sftp) =>
+        new Promise<void>((resolve, reject) =>
+          sftp.fastGet(remotePath, localPath, (err) => (err ? reject(err) : resolve())),
         ),
     )
-    this.sftpSession.catch(() => {
-      this.sftpSession = undefined
+  }
+
+  writeFile(remotePath: string, content: string | Buffer, mode?: number): Promise<void> {
+    return this.withSftp(`write ${remotePath}`, async (sftp) => {
+      await new Promise<void>((resolve, reject) =>
+        sftp.writeFile(remotePath, content, mode === undefined ? {} : { mode }, (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      )
+      if (mode !== undefined) await this.chmod(sftp, remotePath, mode)
     })
-    return this.sftpSession
-  }
-
-  private fail(action: string, err: Error): Error {
-    return new Error(`node ${this.node.name}: ${action} failed: ${err.message}`)
-  }
-
-  async upload(localPath: string, remotePath: string, mode?: number): Promise<void> {
-    const sftp = await this.sftp()
-    await new Promise<void>((resolve, reject) =>
-      sftp.fastPut(localPath, remotePath, mode === undefined ? {} : { mode }, (err) =>
-        err ? reject(this.fail(`upload ${localPath} -> ${remotePath}`, err)) : resolve(),
-      ),
-    )
-    if (mode !== undefined) await this.chmod(sftp, remotePath, mode)
-  }
-
-  async download(remotePath: string, localPath: string): Promise<void> {
-    const sftp = await this.sftp()
-    await new Promise<void>((resolve, reject) =>
-      sftp.fastGet(remotePath, localPath, (err) =>
-        err ? reject(this.fail(`download ${remotePath} -> ${localPath}`, err)) : resolve(),
-      ),
-    )
-  }
-
-  async writeFile(remotePath: string, content: string | Buffer, mode?: number): Promise<void> {
-    const sftp = await this.sftp()
-    await new Promise<void>((resolve, reject) =>
-      sftp.writeFile(remotePath, content, mode === undefined ? {} : { mode }, (err) =>
-        err ? reject(this.fail(`write ${remotePath}`, err)) : resolve(),
-      ),
-    )
-    if (mode !== undefined) await this.chmod(sftp, remotePath, mode)
   }
 
   /** Modes given at create time are masked by the umask; set them explicitly. */
   private chmod(sftp: SFTPWrapper, path: string, mode: number): Promise<void> {
     return new Promise((resolve, reject) =>
-      sftp.chmod(path, mode, (err) => (err ? reject(this.fail(`chmod ${path}`, err)) : resolve())),
+      sftp.chmod(path, mode, (err) => (err ? reject(new Error(`chmod ${path}: ${err.message}`)) : resolve())),
     )
   }
 

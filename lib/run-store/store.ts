@@ -1,11 +1,16 @@
 // The on-disk store of runs (DESIGN §5): store/<test-name>/<YYYYMMDDTHHMMSS.mmm>/ holding
 // history.jsonl (streamed), test.json (options, nodes, versions, seed), results.json (every
 // checker's output), report.html, jepsen.log and nodes/<node>/ logs; store/latest points at the
-// newest run (a relative symlink, replaced atomically).
+// newest run (a relative symlink, replaced atomically). A run reserves its results.json when it
+// starts, with an "unknown" verdict: a run that dies says so, and a run that fills the disk can
+// still overwrite it in place (no new blocks needed) with why its verdict is unknown.
 import {
   appendFileSync,
+  closeSync,
   existsSync,
+  ftruncateSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -13,6 +18,7 @@ import {
   statSync,
   symlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { CheckResult, Validity } from '../../checker/result.ts'
@@ -54,8 +60,18 @@ function timestamp(d = new Date()): string {
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
+/** Bytes reserved for results.json at the start of a run (whitespace after the JSON pads it). */
+const RESERVED_RESULTS_BYTES = 4096
+
+/** A verdict of "unknown" that no checker gave: the run did not get as far as checking. */
+export function uncheckedResults(checker: string, explanation: string): RunResults {
+  return { valid: 'unknown', checkers: { [checker]: { checker, valid: 'unknown', explanation } } }
+}
+
 /** One run's directory and the files in it. */
 export class Run {
+  private logFailed = false
+
   constructor(readonly dir: string) {}
   get historyPath() {
     return join(this.dir, 'history.jsonl')
@@ -80,8 +96,34 @@ export class Run {
   writeTest(t: TestRecord): void {
     writeFileSync(this.testPath, `${JSON.stringify(t, null, 2)}\n`)
   }
+  /** Replaces results.json atomically: if the new one cannot be written, the old one stays whole. */
   writeResults(r: RunResults): void {
-    writeFileSync(this.resultsPath, `${JSON.stringify(r, null, 2)}\n`)
+    const tmp = `${this.resultsPath}.tmp`
+    try {
+      writeFileSync(tmp, `${JSON.stringify(r, null, 2)}\n`)
+      renameSync(tmp, this.resultsPath)
+    } finally {
+      rmSync(tmp, { force: true })
+    }
+  }
+  /** Writes an "unknown: the run has not finished" results.json, padded to reserve its space. */
+  reserveResults(): void {
+    const r = uncheckedResults('run', 'the run has not finished (or its harness died): no checker ran')
+    writeFileSync(this.resultsPath, `${JSON.stringify(r, null, 2)}\n`.padEnd(RESERVED_RESULTS_BYTES, ' '))
+  }
+  /**
+   * Overwrites results.json in place (no truncation first, so a full disk that left room for the
+   * reserved file still takes a result that fits in it).
+   */
+  writeResultsInPlace(r: RunResults): void {
+    const text = Buffer.from(`${JSON.stringify(r, null, 2)}\n`)
+    const fd = openSync(this.resultsPath, existsSync(this.resultsPath) ? 'r+' : 'w')
+    try {
+      for (let done = 0; done < text.length; ) done += writeSync(fd, text, done, text.length - done, done)
+      ftruncateSync(fd, text.length)
+    } finally {
+      closeSync(fd)
+    }
   }
   readTest(): TestRecord | undefined {
     return readJson(this.testPath) as TestRecord | undefined
@@ -89,9 +131,18 @@ export class Run {
   readResults(): RunResults | undefined {
     return readJson(this.resultsPath) as RunResults | undefined
   }
-  /** Appends a timestamped line to jepsen.log. */
+  /**
+   * Appends a timestamped line to jepsen.log. A line that cannot be written (a full disk) is
+   * dropped, with one warning on stderr, so logging never stops the run or its cleanup.
+   */
   log(line: string): void {
-    appendFileSync(this.logPath, `${new Date().toISOString()} ${line}\n`)
+    try {
+      appendFileSync(this.logPath, `${new Date().toISOString()} ${line}\n`)
+    } catch (e) {
+      if (!this.logFailed)
+        console.error(`${this.logPath}: cannot append (${(e as Error).message}); lines are dropped`)
+      this.logFailed = true
+    }
   }
 }
 

@@ -8,6 +8,9 @@
 // - A Nemesis runs the fault ops the generator sends to the "nemesis" thread. Its completions
 //   are recorded as info ops (the fault may or may not have taken effect). `faults` lets the
 //   live progress line show what is currently broken.
+// - A Monitor reports what happens to the harness itself while the run goes on (a client server
+//   that died and was restarted); the runner records each report as a nemesis info op, so the
+//   history and the report's timeline show it next to the faults.
 import type { Op, TxnTimestamps } from '../history/op.ts'
 
 export interface Completion<V = unknown> {
@@ -35,6 +38,20 @@ export interface Nemesis {
   teardown?(): Promise<void> | void
   /** A short description of the faults in effect now, for progress lines ("" when none). */
   faults?(): string
+}
+
+/** One harness event, recorded as `{type: "info", process: "nemesis", f, value, error}`. */
+export interface MonitorEvent {
+  f: string
+  value?: unknown
+  error?: string
+}
+
+export interface Monitor {
+  /** Called once the clients are open and the clock runs; `report` records an event at once. */
+  start(report: (event: MonitorEvent) => void): void
+  /** Called when the run ends (before the history is closed); may still report. */
+  stop(): void
 }
 
 /** What the runner uses when the test has no nemesis: records nemesis ops and does nothing. */

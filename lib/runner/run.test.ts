@@ -365,4 +365,58 @@ describe('runTest', () => {
     expect(historyProblems(h, { complete: true })).toEqual([])
     expect(invokes(h).length).toBeGreaterThanOrEqual(3)
   })
+
+  test('a history that cannot be written stops the run at once; the nemesis still tears down (heals)', async () => {
+    const calls: string[] = []
+    // Endless generator, no time limit: only the failed write can end this run.
+    const run = runTest({
+      generator: clients(repeat({ f: 'read' }), repeat({ f: 'kill', type: 'info' })),
+      clientFactory: testClients(async () => {
+        await sleepMs(1)
+        return { type: 'ok' }
+      }).factory,
+      nemesis: { invoke: () => undefined, teardown: () => void calls.push('teardown') },
+      concurrency: 2,
+      seed: 1,
+      historyPath: '/dev/full', // every write fails with ENOSPC
+    })
+    await expect(run).rejects.toThrow(
+      /^writing the history \/dev\/full failed after 0 ops were written: ENOSPC/,
+    )
+    expect(calls).toEqual(['teardown'])
+  })
+
+  test('monitor events are recorded as nemesis info ops while the run goes on', async () => {
+    let report: ((e: { f: string; value?: unknown; error?: string }) => void) | undefined
+    const stops: string[] = []
+    const r = await runTest({
+      generator: clients(
+        limit(
+          20,
+          repeat(() => {
+            report?.({ f: 'client-server-restart', value: { node: 'n2' } })
+            report = undefined
+            return { f: 'read' }
+          }),
+        ),
+      ),
+      clientFactory: testClients(() => ({ type: 'ok' })).factory,
+      monitors: [
+        {
+          start: (rep) => {
+            report = rep
+          },
+          stop: () => void stops.push('stop'),
+        },
+      ],
+      concurrency: 1,
+      seed: 1,
+    })
+    const events = r.history.filter((o) => o.process === 'nemesis')
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'info', f: 'client-server-restart', value: { node: 'n2' } }),
+    ])
+    expect(stops).toEqual(['stop'])
+    expect(historyProblems(r.history, { complete: true })).toEqual([])
+  })
 })

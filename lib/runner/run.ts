@@ -7,6 +7,10 @@
 //   awaited until a drain deadline, then recorded as info with an error that says why.
 // - The run stops when the generator is exhausted, when `timeLimitMs` has passed, or when
 //   `signal` aborts (Ctrl-C, test timeout); in every case the history is complete and flushed.
+// - A history file that cannot be written (a full disk) stops the run at once: in-flight ops
+//   are drained, the nemesis tears down (heals), and runTest rejects with the HistoryWriteError
+//   (file, ops written); the file keeps a clean prefix and no verdict is due on it.
+// - Monitors report harness events (a client server restarted) as nemesis info ops.
 
 import type { Thread } from '../generator/context.ts'
 import type { Gen, GenOp } from '../generator/core.ts'
@@ -15,7 +19,7 @@ import { Rng } from '../generator/random.ts'
 import { Scheduler } from '../generator/scheduler.ts'
 import type { Op, OpType, Process } from '../history/op.ts'
 import { HistoryWriter } from '../history/writer.ts'
-import type { ClientFactory, Completion, Nemesis } from './client.ts'
+import type { ClientFactory, Completion, Monitor, Nemesis } from './client.ts'
 import { errorMessage, noopNemesis } from './client.ts'
 import { startClock } from './clock.ts'
 import type { Counts, Progress } from './progress.ts'
@@ -44,6 +48,8 @@ export interface RunOptions {
   nodes?: readonly string[]
   /** Where generator `log` ops go (default console.log). */
   log?: (message: string) => void
+  /** Harness events to record while the run goes on (lib/runner/client.ts Monitor). */
+  monitors?: readonly Monitor[]
 }
 
 export type StopReason = 'exhausted' | 'time-limit' | 'aborted'
@@ -230,13 +236,25 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
 
   let stop: StopReason = 'exhausted'
   let failure: Error | undefined
+  let writeFailure: Error | undefined
+  const monitors = opts.monitors ?? []
   try {
-    writer = opts.historyPath === undefined ? undefined : new HistoryWriter(opts.historyPath)
+    writer =
+      opts.historyPath === undefined
+        ? undefined
+        : new HistoryWriter(opts.historyPath, {
+            onError: (e) => {
+              writeFailure = e
+              wake()
+            },
+          })
     await nemesis.setup?.()
     await Promise.all(workers.map((w, t) => w.open(t)))
     clock = startClock()
+    for (const m of monitors) m.start((e) => record('info', 'nemesis', e))
     if (opts.timeLimitMs !== undefined) deadlineTimer = setTimeout(wake, opts.timeLimitMs)
     for (;;) {
+      if (writeFailure) throw writeFailure
       if (opts.signal?.aborted) {
         stop = 'aborted'
         break
@@ -286,6 +304,7 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
 
   clearTimeout(deadlineTimer)
   opts.signal?.removeEventListener('abort', onAbort)
+  for (const m of monitors) m.stop()
   await Promise.all(workers.map((w) => w.close()))
   try {
     await nemesis.teardown?.()
@@ -294,6 +313,7 @@ export async function runTest(opts: RunOptions): Promise<RunResult> {
   }
   writer?.close()
   meter?.stop()
+  failure ??= writeFailure // a write that failed while draining
   if (failure) throw failure
   return { history, seed, stop, durationMs: clock() / 1e6, counts, errors }
 }

@@ -3,12 +3,18 @@
 // with live progress, node and client-server logs, every checker, results.json and report.html.
 // The phases are Jepsen's: the workload and the fault schedule together until the time limit,
 // then heal everything and wait the recovery time, then the workload's final ops.
+// Clients follow their node's client server when the supervisor restarts it, and each restart
+// is recorded in the history (lib/client/directory.ts) and counted by checker/client-servers.ts.
+// A history that cannot be written (a full disk) stops the run: the cluster is healed, the
+// reserved results.json says "unknown" and why, and the HistoryWriteError is thrown.
 import { copyFileSync, existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { checkClientServers } from '../../checker/client-servers.ts'
 import { type CheckResult, mergeValidity } from '../../checker/result.ts'
 import { checkStats } from '../../checker/stats.ts'
 import { healOnSignal, nemesisPackage } from '../../nemesis/index.ts'
 import { ClientServerClient } from '../client/client.ts'
+import { ClientServerDirectory } from '../client/directory.ts'
 import type { ClusterInfo } from '../cluster/cluster.ts'
 import type { TestOptions } from '../config/options.ts'
 import type { Remote } from '../control/remote.ts'
@@ -20,11 +26,12 @@ import { clients, nemesis, phases } from '../generator/threads.ts'
 import { stagger, timeLimit } from '../generator/timing.ts'
 import type { Op } from '../history/op.ts'
 import { historyProblems } from '../history/pairs.ts'
+import { HistoryWriteError } from '../history/writer.ts'
 import { writeReport } from '../report/report.ts'
-import { createRun, type Run, type RunResults } from '../run-store/store.ts'
+import { createRun, DEFAULT_STORE, type Run, type RunResults, uncheckedResults } from '../run-store/store.ts'
 import { formatProgress } from '../runner/progress.ts'
 import { runTest, type StopReason } from '../runner/run.ts'
-import { addressOf, workloadClients } from './clients.ts'
+import { workloadClients } from './clients.ts'
 import { staggerInterval, type Workload } from './workload.ts'
 
 export interface RunWorkloadOptions {
@@ -39,6 +46,8 @@ export interface RunWorkloadOptions {
   clientTimeoutMs?: number
   /** Where progress and phase lines go (default console.log with the workload's name). */
   log?: (line: string) => void
+  /** The store the run is written to (default: $JEPSEN_STORE or ./store). */
+  storeRoot?: string
 }
 
 export interface WorkloadRun {
@@ -54,7 +63,7 @@ const progressInterval = () => (process.stdout.isTTY ? 2_000 : 10_000)
 
 export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Promise<WorkloadRun> {
   const { options, cluster } = o
-  const run = createRun(o.name ?? workload.name)
+  const run = createRun(o.name ?? workload.name, o.storeRoot ?? DEFAULT_STORE)
   const log = (line: string) => {
     run.log(line)
     ;(o.log ?? ((l: string) => console.log(`[${workload.name}] ${l}`)))(line)
@@ -70,12 +79,15 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
     nodes: cluster.nodes.map((n) => n.name),
     versions: { db: options.db === 'tikv' ? options.version : 'debian etcd-server', runId: cluster.runId },
   })
+  run.reserveResults()
   log(`store: ${run.dir}`)
 
   const remotes = new Map<string, Remote>()
   const db = dbFromOptions(options)
+  const directory = new ClientServerDirectory(cluster)
+  let healProblems: string[] = []
   try {
-    for (const r of await Promise.all(cluster.nodes.map((n) => SshRemote.connect(n))))
+    for (const r of await Promise.all(cluster.nodes.map((n) => SshRemote.connect(n, { log }))))
       remotes.set(r.node.name, r)
     const ctx: DbContext = {
       nodes: cluster.nodes,
@@ -95,13 +107,14 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
         rng: new Rng((options.seed ^ 0x5eed) >>> 0),
         // The failed op is recorded either way; with --nemesis-errors abort the run also stops.
         abort: options.nemesisErrors === 'abort' ? (e) => aborter.abort(e) : undefined,
+        log: (m) => log(`nemesis: ${m}`),
       },
     )
     const unhook = healOnSignal(pkg.nemesis)
     let result: Awaited<ReturnType<typeof runTest>>
     try {
       if (workload.setup) {
-        const c = new ClientServerClient({ address: addressOf(cluster, cluster.nodes[0].name) })
+        const c = new ClientServerClient({ address: directory.address(cluster.nodes[0].name) })
         try {
           await workload.setup(c)
         } finally {
@@ -117,8 +130,9 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
           nemesis(pkg.final),
           clients(workload.final),
         ),
-        clientFactory: workloadClients(workload, cluster, o.clientTimeoutMs),
+        clientFactory: workloadClients(workload, directory, o.clientTimeoutMs),
         nemesis: pkg.nemesis,
+        monitors: [directory.monitor()],
         concurrency: options.concurrency,
         seed: options.seed,
         historyPath: run.historyPath,
@@ -130,7 +144,8 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
         log,
       })
     } finally {
-      for (const p of await pkg.nemesis.healAll()) log(`heal: ${p}`)
+      healProblems = await pkg.nemesis.healAll()
+      for (const p of healProblems) log(`heal: ${p}`)
       unhook()
       o.signal?.removeEventListener('abort', onAbort)
     }
@@ -144,6 +159,7 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
       ...(await workload.check(result.history, { timeLimitMs: 120_000 })),
       stats: checkStats(result.history),
       history: structure(result.history),
+      'client-servers': checkClientServers(result.history),
     }
     const results: RunResults = {
       valid: mergeValidity(Object.values(checkers).map((c) => c.valid)),
@@ -153,9 +169,32 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
     const reportPath = writeReport(run.dir)
     log(`verdict: ${results.valid} — report: ${reportPath}`)
     return { run, history: result.history, results, reportPath, stop: result.stop }
+  } catch (e) {
+    if (e instanceof HistoryWriteError) recordUnwritableHistory(run, e, healProblems, log)
+    throw e
   } finally {
     await Promise.allSettled([...remotes.values()].map((r) => r.close()))
   }
+}
+
+/** The verdict of a run whose history could not be written: unknown, never one over a prefix. */
+function recordUnwritableHistory(
+  run: Run,
+  e: HistoryWriteError,
+  healProblems: string[],
+  log: (line: string) => void,
+): void {
+  try {
+    run.writeResultsInPlace(
+      uncheckedResults('history', `${e.message}; no checker ran on the partial history`),
+    )
+  } catch (err) {
+    log(
+      `results: cannot write ${run.resultsPath} (${(err as Error).message}); it says the run did not finish`,
+    )
+  }
+  const healed = healProblems.length ? `healing failed: ${healProblems.join('; ')}` : 'the cluster was healed'
+  log(`verdict: unknown — ${e.message} (${healed})`)
 }
 
 /** DESIGN §3 structure of the recorded history, as a checker result. */

@@ -3,6 +3,7 @@
 // once, the cluster from globalSetup (`inject('cluster')`), the test's abort signal passed to the
 // runner, and the report attached to the test (Vitest annotation + a JUnit [[ATTACHMENT|…]] line).
 import { describe, expect, inject, type TestContext, test } from 'vitest'
+import { CLIENT_SERVER_RESTART } from '../client/supervisor-state.ts'
 import type { ClusterInfo } from '../cluster/cluster.ts'
 import { optionsFromEnv, type TestOptions } from '../config/options.ts'
 import { runWorkload, type WorkloadRun } from './run.ts'
@@ -72,8 +73,9 @@ export function expectSoundRun(run: WorkloadRun, faults: readonly string[]): voi
   expect(stats.valid, stats.explanation).toBe(true)
   // A fault that could not be applied is recorded with its error and the run goes on (as in
   // Jepsen), but a run whose every fault op failed tested nothing under faults.
-  // The one nemesis thread alternates invocation and completion, so completions sit at odd positions.
-  const nemesisOps = run.history.filter((op) => op.process === 'nemesis')
+  // The one nemesis thread alternates invocation and completion, so completions sit at odd
+  // positions (client-server restarts are single info ops of the harness, not the nemesis thread's).
+  const nemesisOps = run.history.filter((op) => op.process === 'nemesis' && op.f !== CLIENT_SERVER_RESTART)
   const applied = nemesisOps.filter((op, i) => i % 2 === 1 && !op.error)
   if (faults.length > 0)
     expect(applied.length, `no fault of ${faults.join(',')} was applied`).toBeGreaterThan(0)
