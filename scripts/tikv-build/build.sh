@@ -12,6 +12,7 @@
 #                  tikv/tikv, tikv/pd, pingcap/tidb-dashboard and every repository in deps.tsv.
 #   --background   re-run this script detached (setsid nohup, nice -n 19), logging to
 #                  $CACHE/logs/build-<variant>.log, and return at once.
+#   --after PGID   first wait until process group PGID (e.g. a running background build) ends.
 #   STEP           any of: apt pd tikv-src tikv tikv-pack smoke (default: all).
 #                  `tikv` = tikv-src + compile; `all` = apt pd tikv tikv-pack smoke;
 #                  smoke = start the packed pd-server + tikv-server on 127.0.0.1 until the store
@@ -51,12 +52,14 @@ DASHBOARD_COMMIT=4b076331523a   # pingcap/tidb-dashboard, the version PD v8.1.2'
 ARCH=linux-amd64
 
 BACKGROUND=0
+AFTER=
 STEPS=()
 while (($#)); do
   case $1 in
     --mirror) MIRROR=$2; shift 2 ;;
     --mirror=*) MIRROR=${1#*=}; shift ;;
     --background) BACKGROUND=1; shift ;;
+    --after) AFTER=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) STEPS+=("$1"); shift ;;
   esac
@@ -89,7 +92,7 @@ if ((BACKGROUND)); then
   rm -rf "$run"; mkdir -p "$run"; cp -a "$HERE/." "$run/"
   setsid nohup nice -n "$NICE" env MIRROR="$MIRROR" CACHE="$CACHE" VARIANT="$VARIANT" JOBS="$JOBS" \
     NICE=0 OPT_LEVEL="$OPT_LEVEL" CODEGEN_UNITS="$CODEGEN_UNITS" \
-    bash "$run/build.sh" "${STEPS[@]}" >>"$logf" 2>&1 </dev/null &
+    bash "$run/build.sh" ${AFTER:+--after "$AFTER"} "${STEPS[@]}" >>"$logf" 2>&1 </dev/null &
   echo "started in the background: pid $! (process group $!), running $run/build.sh, log $logf"
   echo "stop it with: kill -- -$!"
   exit 0
@@ -350,7 +353,9 @@ EOF
 
 ## Crates bumped
 - time 0.3.20 -> 0.3.36 (\`cargo update -p time@0.3.20 --precise 0.3.36\`): 0.3.20 fails to
-  compile with current rustc (E0282, type annotations needed for Box<_>).
+  compile with current rustc (E0282, type annotations needed for Box<_>). This also moves
+  time-macros 0.2.8 -> 0.2.18 and time-core 0.1.0 -> 0.1.2 and adds deranged, powerfmt and
+  num-conv. Every other crates.io package is at the version in v8.1.2's Cargo.lock.
 
 ## Source patches (compiler drift only; no behaviour change intended)
 EOF
@@ -359,8 +364,9 @@ EOF
     for p in "$d"*.patch; do
       [[ -f $p ]] || continue
       local files; files=$(grep -c '^+++ ' "$p")
-      local what; what=$(sed -n 's/^Subject: //p; s/^# //p' "$p" | head -3 | tr '\n' ' ')
-      echo "- $(basename "$d")/$(basename "$p") ($files files): $what"
+      echo "- $(basename "$d")/$(basename "$p") ($files files changed):"
+      # the patch's header (everything before the first diff), indented
+      sed -n '/^diff \|^--- a\//q; s/^Subject: //; /^$/d; s/^/  /p' "$p"
     done
   done
   cat <<EOF
@@ -446,6 +452,13 @@ step_smoke() {
 }
 
 mkdir -p "$SRC" "$DEPS" "$LOGS"
+if [[ -n $AFTER ]]; then
+  log "waiting for process group $AFTER to end"
+  while kill -0 -- "-$AFTER" 2>/dev/null; do sleep 60; done
+fi
+if [[ $VARIANT != default && " ${STEPS[*]} " =~ " "(tikv|all)" " && ! -f $CACHE/tarballs/tikv-$TAG-$ARCH.tar.gz ]]; then
+  die "build the default (jemalloc) variant first: no $CACHE/tarballs/tikv-$TAG-$ARCH.tar.gz"
+fi
 log "build.sh ${STEPS[*]} (mirror $MIRROR, cache $CACHE)"
 for s in "${STEPS[@]}"; do
   case $s in
@@ -456,6 +469,7 @@ for s in "${STEPS[@]}"; do
     tikv) step_tikv ;;
     tikv-pack) step_tikv_pack ;;
     smoke) step_smoke ;;
+    deviations) cargo_env; tikv_deviations ;;   # print the TiKV DEVIATIONS.md text
     *) die "unknown step $s" ;;
   esac
 done
