@@ -4,7 +4,7 @@
 import { describeTs } from '../history/commit-modes.ts'
 import type { Op } from '../history/op.ts'
 import { callValue, pairCalls } from '../history/pairs.ts'
-import { type FaultPeriod, faultPeriods, type NemesisEvent } from './faults.ts'
+import { type FaultPeriod, faultPeriods, type NemesisEvent } from '../history/fault-periods.ts'
 
 /** Completion kinds, as the small integers the `y` column holds. */
 export const CALL_TYPES = ['ok', 'fail', 'info', 'pending'] as const
