@@ -9,7 +9,7 @@
 import { expect, inject, test } from 'vitest'
 import { optionsFromEnv } from '../lib/config/options.ts'
 import { dbFromOptions } from '../lib/db/make-db.ts'
-import { withClientServers } from '../lib/workload/client-servers.ts'
+import { withClientServers } from '../lib/workload/own-client-servers.ts'
 import { runWorkload } from '../lib/workload/run.ts'
 import { attachRun, expectSoundRun } from '../lib/workload/suite.ts'
 import { register } from './register.ts'

@@ -1,8 +1,8 @@
 // Client servers of a test's own (the calibrations'): one more per node of a running cluster,
 // bound to its node exactly as the cluster's are (DESIGN §8), with their DB's arguments (e.g.
 // etcd's serializable reads, from a Db made with that option) and extra ones (a test-only
-// `--calibration` mode that breaks the DB's guarantees on purpose). They are stopped when the
-// test body ends, however it ends.
+// `--calibration` mode that breaks the DB's guarantees on purpose). They are not supervised, and
+// they are stopped when the test body ends, however it ends.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ClientServerProcess, startClientServer } from '../client/server-process.ts'
@@ -48,7 +48,7 @@ export async function withClientServers<T>(
       node: s.info.node,
       address: s.info.address,
     }))
-    return await body({ ...cluster, clientServers })
+    return await body({ ...cluster, clientServers, clientServerState: undefined })
   } finally {
     await Promise.allSettled(servers.map((s) => s.stop()))
   }
