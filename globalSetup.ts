@@ -7,6 +7,7 @@
 import type { TestProject } from 'vitest/node'
 import type { ClusterInfo } from './lib/cluster/cluster.ts'
 import { startClusterFromEnv } from './lib/cluster/from-env.ts'
+import { ConfigError } from './lib/config/options.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,8 +17,22 @@ declare module 'vitest' {
 
 const log = (message: string) => console.log(`[cluster] ${message}`)
 
+/**
+ * A bad JEPSEN_* value ends the run before anything is provisioned with the one message
+ * `jepsen-tikv test` prints for it, and its exit code (3), rather than as a test-runner crash.
+ */
+async function startOrExplain() {
+  try {
+    return await startClusterFromEnv(process.env, log)
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e
+    console.error(e.message)
+    process.exit(3)
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { config, cluster } = await startClusterFromEnv(process.env, log)
+  const { config, cluster } = await startOrExplain()
   project.provide('cluster', cluster.info)
 
   let stopping: Promise<void> | undefined

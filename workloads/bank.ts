@@ -1,8 +1,10 @@
 // The bank workload: ACCOUNTS accounts start with INITIAL each; clients transfer random amounts
 // between two accounts in an interactive transaction (read both balances, refuse an overdraft,
 // write both, commit) and read all balances in one transaction; both carry the transaction's
-// timestamps. Every read must sum to the
-// initial total with no negative balance (checker/bank.ts).
+// timestamps. Every read must sum to the initial total with no negative balance
+// (checker/bank.ts). `splitTransfers` (calibration only: workloads/calibrations.test.ts, never an
+// option) debits and credits in two separate transactions, so a read in between sees money
+// missing.
 import { setTimeout } from 'node:timers/promises'
 import { checkBank } from '../checker/bank.ts'
 import type { ClientServerClient, ElleMicroOp, TxnOptions } from '../lib/client/client.ts'
@@ -30,23 +32,43 @@ const transfer: GenFn = (ctx) => {
 }
 const read: GenFn = () => ({ f: 'read', value: null })
 
-/** One transfer: read both balances, refuse an overdraft, write both. */
-function runTransfer(
+/**
+ * One transfer: read both balances, refuse an overdraft, write both; or, split, the debit's
+ * transaction and then the credit's.
+ */
+async function runTransfer(
   client: ClientServerClient,
   t: Transfer,
   options: TxnOptions,
   accountKey: (a: number) => string,
+  split: boolean,
 ): Promise<Completion> {
-  return interactiveTxn(client, options, async (tx) => {
-    const a = Number(await tx.get(accountKey(t.from)))
-    const b = Number(await tx.get(accountKey(t.to)))
+  const [from, to] = [accountKey(t.from), accountKey(t.to)]
+  const debit = (a: number) => {
     if (a < t.amount) throw new TxnAbort(`insufficient funds: account ${t.from} has ${a}`)
-    await tx.put(accountKey(t.from), String(a - t.amount))
-    await tx.put(accountKey(t.to), String(b + t.amount))
-  })
+    return String(a - t.amount)
+  }
+  if (!split)
+    return interactiveTxn(client, options, async (tx) => {
+      const a = Number(await tx.get(from))
+      const b = Number(await tx.get(to))
+      await tx.put(from, debit(a))
+      await tx.put(to, String(b + t.amount))
+    })
+  const debited = await interactiveTxn(client, options, async (tx) =>
+    tx.put(from, debit(Number(await tx.get(from)))),
+  )
+  if (debited.type !== 'ok') return debited
+  const credited = await interactiveTxn(client, options, async (tx) =>
+    tx.put(to, String(Number(await tx.get(to)) + t.amount)),
+  )
+  // Half a transfer happened: its outcome as a whole is unknown.
+  return credited.type === 'ok'
+    ? credited
+    : { ...credited, type: 'info', error: `debited, then: ${credited.error}` }
 }
 
-export function bank(o: WorkloadOptions): Workload {
+export function bank(o: WorkloadOptions, { splitTransfers = false } = {}): Workload {
   const txn = { reads: 'register' as const, ...txnOptions(o) }
   const prefix = keyspace('bank')
   const accountKey = (a: number) => `${prefix}${a}`
@@ -71,7 +93,8 @@ export function bank(o: WorkloadOptions): Workload {
       )
     },
     async invoke(client, op) {
-      if (op.f === 'transfer') return runTransfer(client, op.value as Transfer, txnOptions(o), accountKey)
+      if (op.f === 'transfer')
+        return runTransfer(client, op.value as Transfer, txnOptions(o), accountKey, splitTransfers)
       if (op.f === 'read') {
         const { value, ...c } = await client.txn(READ, txn)
         if (c.type !== 'ok') return c

@@ -6,10 +6,10 @@
 // linearizable reads is register.test.ts, which must pass. Reads on the cut-off node are what
 // expose staleness, so the mix is read-heavy, writes there time out quickly, and the run is long
 // enough for five partition windows.
-import { join } from 'node:path'
 import { expect, inject, test } from 'vitest'
-import { type ClientServerProcess, startClientServer } from '../lib/client/server-process.ts'
 import { optionsFromEnv } from '../lib/config/options.ts'
+import { dbFromOptions } from '../lib/db/make-db.ts'
+import { withClientServers } from '../lib/workload/own-client-servers.ts'
 import { runWorkload } from '../lib/workload/run.ts'
 import { attachRun, expectSoundRun } from '../lib/workload/suite.ts'
 import { register } from './register.ts'
@@ -19,51 +19,30 @@ const options = optionsFromEnv()
 test.skipIf(options.db !== 'etcd')(
   'register with etcd serializable (stale) reads under partitions is caught as not linearizable',
   async ({ annotate, signal }) => {
-    const cluster = inject('cluster')
-    const urls = cluster.nodes.map((n) => `http://${n.ip}:2379`)
-    const servers: ClientServerProcess[] = []
-    try {
-      for (const [i, n] of cluster.nodes.entries()) {
-        // Each server talks to its own node only, so reads on the cut-off node stay there.
-        servers.push(
-          await startClientServer({
-            node: n.name,
-            backend: 'etcd',
-            endpoints: [urls[i]],
-            etcdReads: 'serializable',
-            logFile: join(cluster.storeDir ?? 'store', 'nodes', n.name, 'client-server-serializable.log'),
-          }),
-        )
-      }
-      const run = await runWorkload(
-        register({ ...options, concurrency: 10, rate: 20 }, { readsPerWrite: 4 }),
-        {
-          options: {
-            ...options,
-            concurrency: 10,
-            rate: 20,
-            timeLimit: Math.max(options.timeLimit, 30),
-            nemesisInterval: 3,
-            nemesisSchedule: 'fixed',
-          },
-          faults: ['partition-one'],
-          cluster: {
-            ...cluster,
-            clientServers: servers.map((s) => ({ node: s.info.node, address: s.info.address })),
-          },
-          name: 'register-stale-reads',
-          // Writes on the cut-off node give up (info) after 1 s, so its threads go on reading.
-          clientTimeoutMs: 1000,
-          signal,
+    // Each server talks to its own node only, so reads on the cut-off node stay there.
+    const servers = { label: 'serializable', db: dbFromOptions({ ...options, etcdReads: 'serializable' }) }
+    const run = await withClientServers(inject('cluster'), servers, (cluster) =>
+      runWorkload(register({ ...options, concurrency: 10, rate: 20 }, { readsPerWrite: 4 }), {
+        options: {
+          ...options,
+          concurrency: 10,
+          rate: 20,
+          timeLimit: Math.max(options.timeLimit, 30),
+          nemesisInterval: 3,
+          nemesisSchedule: 'fixed',
         },
-      )
-      await attachRun({ annotate }, run)
-      expectSoundRun(run, ['partition-one'])
-      expect(run.results.checkers.linearizable.valid).toBe(false)
-      expect(run.results.checkers.linearizable.explanation).toMatch(/read/)
-      await expect(run.run.dir).not.toBeLinearizable({ model: 'cas-register' })
-    } finally {
-      await Promise.allSettled(servers.map((s) => s.stop()))
-    }
+        faults: ['partition-one'],
+        cluster,
+        name: 'register-stale-reads',
+        // Writes on the cut-off node give up (info) after 1 s, so its threads go on reading.
+        clientTimeoutMs: 1000,
+        signal,
+      }),
+    )
+    await attachRun({ annotate }, run)
+    expectSoundRun(run, ['partition-one'])
+    expect(run.results.checkers.linearizable.valid).toBe(false)
+    expect(run.results.checkers.linearizable.explanation).toMatch(/read/)
+    await expect(run.run.dir).not.toBeLinearizable({ model: 'cas-register' })
   },
 )

@@ -4,11 +4,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { nemesisEnv } from './test.ts'
+import { optionsFromEnv } from '../config/options.ts'
+import { envFromFlags, nemesisEnv } from './test.ts'
 
 const BIN = join(import.meta.dirname, '../../bin/jepsen-tikv.mjs')
 const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' })
+/** The CLI with only `env` for the JEPSEN_* variables (none inherited from this test run). */
+const cliWith = (env: Record<string, string>, ...args: string[]) => {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(JEPSEN|TIKV)_/.test(k)))
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...clean, ...env } })
+}
 
 describe('jepsen-tikv analyze', () => {
   const good = join(PEER, 'porcupine/test_data/jepsen/etcd_002.log')
@@ -139,5 +145,57 @@ describe('jepsen-tikv test', () => {
     expect(nemesisEnv('all', 'partition,kill')).toBe('partition;kill')
     expect(nemesisEnv('register', 'partition,kill')).toBe('partition,kill')
     expect(nemesisEnv('all', 'none;kill,pause')).toBe('none;kill,pause')
+  })
+
+  test('precedence is flag > variable > default: an unset flag leaves the variable be', () => {
+    const base = { JEPSEN_TIME_LIMIT: '7', JEPSEN_RATE: '3', JEPSEN_WORKLOAD: 'all' }
+    const { env, given } = envFromFlags({ rate: '5', leaveDbRunning: true, nemesis: 'kill,pause' }, base)
+    expect(env).toMatchObject({ JEPSEN_TIME_LIMIT: '7', JEPSEN_RATE: '5', JEPSEN_LEAVE_DB_RUNNING: 'true' })
+    // The matrix rule of --nemesis applies to the workload the variable gave.
+    expect(env.JEPSEN_NEMESIS).toBe('kill;pause')
+    expect([...given].sort()).toEqual(['JEPSEN_LEAVE_DB_RUNNING', 'JEPSEN_NEMESIS', 'JEPSEN_RATE'])
+    // Without a flag or a variable the default applies when the options are read.
+    expect(optionsFromEnv(envFromFlags({}, {}).env)).toMatchObject({ timeLimit: 30, rate: 10 })
+    expect(optionsFromEnv(envFromFlags({}, base).env)).toMatchObject({ timeLimit: 7, rate: 3 })
+  })
+
+  test('the real command reads the variables, names each problem by what gave it, and lets a flag win', () => {
+    const r = cliWith(
+      { JEPSEN_TIME_LIMIT: 'soon', JEPSEN_RATE: '-1' },
+      'test',
+      '--db',
+      'mysql',
+      '--rate',
+      '4',
+    )
+    expect(r.status).toBe(3)
+    expect(r.stderr).toBe(
+      'jepsen-tikv test: invalid configuration:\n  JEPSEN_TIME_LIMIT="soon": must be a number\n  --db="mysql": "mysql" is not allowed; allowed values: etcd, tikv\n',
+    )
+  })
+})
+
+describe('plain Vitest with a bad variable', () => {
+  const VITEST = join(import.meta.dirname, '../../node_modules/vitest/vitest.mjs')
+  test.each([
+    ['JEPSEN_RATE', '-1', 'invalid configuration: JEPSEN_RATE="-1": must be at least 0'],
+    ['JEPSEN_NODES', 'abc', 'invalid configuration: JEPSEN_NODES="abc": a host list means the ssh provider'],
+  ])('%s=%s ends with the one line the CLI prints, exit 3, before provisioning', (name, value, line) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(JEPSEN|TIKV)_/.test(k)))
+    const r = spawnSync(
+      process.execPath,
+      [VITEST, 'run', '--project', 'workloads', '--reporter', 'default', 'workloads/register.test.ts'],
+      {
+        cwd: join(import.meta.dirname, '../..'),
+        encoding: 'utf8',
+        env: { ...clean, [name]: value, CI: '1' },
+      },
+    )
+    expect(r.status).toBe(3)
+    const lines = `${r.stdout}${r.stderr}`.trim().split('\n')
+    expect(lines.at(-1)).toMatch(new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/Serialized Error|Zod|provision|local: \d+ nodes/)
+    // The CLI says the same for the same variable.
+    expect(cliWith({ [name]: value }, 'test').stderr).toContain(line)
   })
 })

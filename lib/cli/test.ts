@@ -1,8 +1,9 @@
 // `jepsen-tikv test`: runs workloads through the Vitest Node API with Jepsen-style flags
-// (DESIGN §4). Flags become the JEPSEN_* variables that the workload files and globalSetup read
-// (lib/config/options.ts), so `npx vitest` and this command behave the same. `--workload all`
-// with several nemeses is Jepsen's test-all: every workload once per listed fault, with a
-// summary table. Exit: 0 all valid, 1 any invalid, 2 any unknown, 3 bad options, 4 crashed.
+// (DESIGN §4). The flags given become the JEPSEN_* variables that the workload files and
+// globalSetup read (lib/config/options.ts), over those already set, so `npx vitest` and this
+// command behave the same: flag > variable > default. `--workload all` with several faults in
+// `--nemesis` is Jepsen's test-all: every workload once per listed fault, with a summary table.
+// Exit: 0 all valid, 1 any invalid, 2 any unknown, 3 bad options, 4 crashed.
 
 import { join } from 'node:path'
 import { Command, Option } from 'commander'
@@ -17,31 +18,54 @@ export function nemesisEnv(workload: string, nemesis: string): string {
   return workload === 'all' && !nemesis.includes(';') ? nemesis.split(',').join(';') : nemesis
 }
 
+/**
+ * The variables a run sees: the environment's, overridden by the flags given (flag > variable >
+ * default; defaults are applied when the variables are read). `given` lists the variables that
+ * came from flags, so that errors name what the user typed.
+ */
+export function envFromFlags(
+  flags: Record<string, string | boolean | undefined>,
+  base: Record<string, string | undefined>,
+): { env: Record<string, string | undefined>; given: Set<string> } {
+  const env = { ...base }
+  const given = new Set<string>()
+  for (const [name, spec] of Object.entries(OPTIONS) as [string, OptionSpec][]) {
+    const v = flags[name]
+    if (v === undefined || v === false) continue
+    env[spec.env] = v === true ? 'true' : String(v)
+    given.add(spec.env)
+  }
+  if (typeof flags.nemesis === 'string') {
+    const workload = env[OPTIONS.workload.env] || OPTIONS.workload.default
+    env[OPTIONS.nemesis.env] = nemesisEnv(workload, flags.nemesis)
+  }
+  return { env, given }
+}
+
 export function testCommand(): Command {
   const cmd = new Command('test').description(
-    'run workloads against a cluster (provisioned by Vitest globalSetup)',
+    'run workloads against a cluster (provisioned by Vitest globalSetup); each option is a flag or its variable, flag first',
   )
   // Commander derives each option's attribute from its flag (--time-limit -> timeLimit), which is
-  // the option's name in OPTIONS.
+  // the option's name in OPTIONS. No commander defaults: an unset flag must leave the variable be.
   for (const spec of Object.values(OPTIONS) as OptionSpec[]) {
     const boolean = spec.default === 'false'
-    const o = new Option(boolean ? spec.flag : `${spec.flag} <value>`, `${spec.description} [${spec.env}]`)
-    if (!boolean && spec.default !== undefined) o.default(spec.default)
-    cmd.addOption(o)
+    const fallback = spec.default === undefined || boolean ? '' : ` (default: ${spec.default})`
+    cmd.addOption(
+      new Option(
+        boolean ? spec.flag : `${spec.flag} <value>`,
+        `${spec.description} [${spec.env}]${fallback}`,
+      ),
+    )
   }
   return cmd.action(async (flags: Record<string, string | boolean | undefined>) => {
-    const env: Record<string, string> = {}
-    for (const [name, spec] of Object.entries(OPTIONS) as [string, OptionSpec][]) {
-      const v = flags[name]
-      if (v !== undefined && v !== false) env[spec.env] = v === true ? 'true' : String(v)
-    }
-    env.JEPSEN_NEMESIS = nemesisEnv(String(flags.workload), String(flags.nemesis))
+    const { env, given } = envFromFlags(flags, process.env)
     let options: ReturnType<typeof optionsFromEnv>
     try {
-      options = optionsFromEnv({ ...process.env, ...env })
+      options = optionsFromEnv(env)
     } catch (e) {
       if (e instanceof ConfigError) {
-        console.error(`jepsen-tikv test: ${e.forFlags()}`)
+        console.error(`jepsen-tikv test: ${e.forFlags(given)}`)
         process.exit(3)
       }
       throw e

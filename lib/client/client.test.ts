@@ -1,7 +1,8 @@
 // How response errors and gRPC failures become history completions (DESIGN §8).
+import { createServer } from 'node:net'
 import { ClientError, Status } from 'nice-grpc'
 import { describe, expect, test } from 'vitest'
-import { completionForError, completionForStatus, fromProtoTimestamps } from './client.ts'
+import { ClientServerClient, completionForError, completionForStatus, fromProtoTimestamps } from './client.ts'
 import { CommitMode, ErrorKind } from './generated/jepsen/tikv/v1/client.ts'
 
 describe('completionForError', () => {
@@ -50,6 +51,32 @@ describe('completionForStatus', () => {
   test('a request the server refused outright is fail even for a write', () => {
     expect(completionForStatus('write', status(Status.UNIMPLEMENTED)).type).toBe('fail')
     expect(completionForStatus('write', status(Status.INVALID_ARGUMENT)).type).toBe('fail')
+  })
+
+  test('a write that never left because no connection could be made is fail; a dropped one is info', () => {
+    const unavailable = (details: string) =>
+      new ClientError('/jepsen.tikv.v1.Kv/Put', Status.UNAVAILABLE, details)
+    const refused = 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:9'
+    expect(completionForStatus('write', unavailable(refused)).type).toBe('fail')
+    expect(completionForStatus('write', unavailable(`round_robin: ${refused}`)).type).toBe('fail')
+    expect(completionForStatus('write', unavailable('Connection dropped')).type).toBe('info')
+    expect(completionForStatus('write', unavailable('read ECONNRESET')).type).toBe('info')
+  })
+
+  test('a real write to a port nobody listens on is a definite failure', async () => {
+    const server = createServer()
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    const { port } = server.address() as { port: number }
+    await new Promise((done) => server.close(done))
+    const client = new ClientServerClient({ address: `127.0.0.1:${port}`, timeoutMs: 3_000 })
+    try {
+      const [put, commit] = await Promise.all([client.put('k', 'v'), client.commit(1)])
+      for (const c of [put, commit]) {
+        expect(c).toMatchObject({ type: 'fail', error: expect.stringContaining('No connection established') })
+      }
+    } finally {
+      client.close()
+    }
   })
 })
 

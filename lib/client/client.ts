@@ -2,8 +2,10 @@
 // nice-grpc. Every call has a deadline, and every answer becomes a history completion:
 // `ok`; `fail` (definitely did not happen); `info` (may have happened). A response error is
 // mapped by its kind; a gRPC failure (deadline, connection lost) is `fail` for a read and
-// `info` for a write or commit, since its effect is unknown. Transactional calls also carry the
-// transaction's timestamps (DESIGN §3 `ts`) whenever the server reports them, errors included.
+// `info` for a write or commit, since its effect is unknown, except when the request never left
+// this process (no connection to the client server could be made) or was refused unread.
+// Transactional calls also carry the transaction's timestamps (DESIGN §3 `ts`) whenever the
+// server reports them, errors included.
 // The generated code comes from `npm run gen:proto` (lib/client/generated/, not committed).
 import { type Channel, ClientError, createChannel, createClientFactory, Status } from 'nice-grpc'
 import { type DeadlineOptions, deadlineMiddleware } from 'nice-grpc-client-middleware-deadline'
@@ -96,10 +98,22 @@ export function completionForError(cls: CallClass, error: ProtoError): Completio
 /** Statuses by which the server refused the request before any handler ran. */
 const REFUSED = new Set<Status>([Status.INVALID_ARGUMENT, Status.UNIMPLEMENTED])
 
+/**
+ * grpc-js fails a call this way when no connection to the client server could be made (refused,
+ * or the server is gone), so the request was never sent. A connection lost after sending says
+ * something else ("Connection dropped", "read ECONNRESET", …).
+ */
+const NOT_CONNECTED = /^(\w+: )?No connection established/
+
+/** Whether a gRPC failure proves the request never reached the client server's handler. */
+export function neverSent(error: ClientError): boolean {
+  return REFUSED.has(error.code) || (error.code === Status.UNAVAILABLE && NOT_CONNECTED.test(error.details))
+}
+
 /** The completion of a call that failed at the gRPC level (no response). */
 export function completionForStatus(cls: CallClass, error: ClientError): Completion<never> {
   const message = `grpc ${Status[error.code]}: ${error.details}`
-  return { type: cls === 'read' || REFUSED.has(error.code) ? 'fail' : 'info', error: message }
+  return { type: cls === 'read' || neverSent(error) ? 'fail' : 'info', error: message }
 }
 
 const TXN_MODES = { optimistic: TxnMode.TXN_MODE_OPTIMISTIC, pessimistic: TxnMode.TXN_MODE_PESSIMISTIC }

@@ -13,6 +13,9 @@ export interface LocalEtcd {
   pid: number
   /** SIGKILL the member (by its pid) and wait until it has exited. */
   kill(): Promise<void>
+  /** SIGSTOP / SIGCONT the member (by its pid): connections stay open but nothing answers. */
+  pause(): void
+  resume(): void
 }
 
 async function freePort(): Promise<number> {
@@ -53,9 +56,16 @@ export async function startLocalEtcd(dir: string): Promise<LocalEtcd> {
     pid: child.pid ?? -1,
     async kill() {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        child.kill('SIGCONT')
         child.kill('SIGKILL')
         await exited
       }
+    },
+    pause() {
+      child.kill('SIGSTOP')
+    },
+    resume() {
+      child.kill('SIGCONT')
     },
   }
 }

@@ -38,7 +38,6 @@ export interface ClientServerOptions {
   endpoints: string[]
   /** File that receives the server's log (appended). */
   logFile: string
-  etcdReads?: 'linearizable' | 'serializable'
   /** Address to bind; default 127.0.0.1:0 (dynamic port). */
   listen?: string
   binary?: string
@@ -147,23 +146,27 @@ async function waitReady(address: string, options: ClientServerOptions): Promise
   }
 }
 
-/** Starts a client server and waits until its backend answers. Throws (after killing it) otherwise. */
-export async function startClientServer(options: ClientServerOptions): Promise<ClientServerProcess> {
-  const binary = options.binary ?? clientServerBinary()
-  const missing = missingBinaryReason(binary)
-  if (missing) throw new Error(`${describe(options)}: ${missing}`)
-  const args = [
+/** The client server's command line for these options. */
+export function clientServerArgs(options: ClientServerOptions): string[] {
+  return [
     '--listen',
     options.listen ?? '127.0.0.1:0',
     '--backend',
     options.backend,
     '--endpoints',
     options.endpoints.join(','),
-    ...(options.etcdReads ? ['--etcd-reads', options.etcdReads] : []),
     ...(options.extraArgs ?? []),
+    ...((options.exitWithParent ?? true) ? ['--exit-with-stdin'] : []),
   ]
+}
+
+/** Starts a client server and waits until its backend answers. Throws (after killing it) otherwise. */
+export async function startClientServer(options: ClientServerOptions): Promise<ClientServerProcess> {
+  const binary = options.binary ?? clientServerBinary()
+  const missing = missingBinaryReason(binary)
+  if (missing) throw new Error(`${describe(options)}: ${missing}`)
+  const args = clientServerArgs(options)
   const exitWithParent = options.exitWithParent ?? true
-  if (exitWithParent) args.push('--exit-with-stdin')
   const logFd = openSync(options.logFile, 'a')
   let child: ChildProcess
   try {

@@ -4,8 +4,9 @@
 // one client server per node (with the DB's clientServerArgs()). Used by globalSetup.ts (and the CLI).
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startClientServer } from '../client/server-process.ts'
-import type { Db } from '../db/db.ts'
+import { type ClientServerOptions, startClientServer } from '../client/server-process.ts'
+import type { NodeInfo } from '../control/remote.ts'
+import type { Db, DbEndpoints } from '../db/db.ts'
 import { dbFromOptions } from '../db/make-db.ts'
 import type { ClientServerStart, StartedCluster } from './cluster.ts'
 import { clusterFromConfig } from './clusters.ts'
@@ -13,19 +14,29 @@ import { type ClusterConfig, clusterConfigFromEnv } from './config.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
+/** The client server of `node`: the DB's endpoints for that node (Jepsen's binding) and its arguments. */
+export function clientServerOptions(
+  db: Db,
+  node: NodeInfo,
+  endpoints: DbEndpoints,
+  logFile: string,
+): ClientServerOptions {
+  return {
+    node: node.name,
+    backend: db.name,
+    endpoints: endpoints.endpoints,
+    logFile,
+    extraArgs: db.clientServerArgs?.(),
+  }
+}
+
 /** One client server per node on the control host, logging into the run's store dir (a restart appends). */
 function clientServers(db: Db): ClientServerStart {
   return async (node, endpoints, run, opts) => {
     const logDir = join(run.storeDir ?? join(ROOT, 'store', 'clusters', run.runId), 'nodes', node.name)
     await mkdir(logDir, { recursive: true })
-    return startClientServer({
-      node: node.name,
-      backend: db.name,
-      endpoints: endpoints.endpoints,
-      logFile: join(logDir, 'client-server.log'),
-      extraArgs: db.clientServerArgs?.(),
-      waitFor: opts?.waitFor,
-    })
+    const logFile = join(logDir, 'client-server.log')
+    return startClientServer({ ...clientServerOptions(db, node, endpoints, logFile), waitFor: opts?.waitFor })
   }
 }
 

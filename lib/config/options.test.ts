@@ -1,6 +1,16 @@
 import { describe, expect, test } from 'vitest'
 import { ConfigError, OPTIONS, optionsFromEnv } from './options.ts'
 
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    optionsFromEnv(env)
+  } catch (e) {
+    if (e instanceof ConfigError) return e
+    throw e
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify(env)}`)
+}
+
 describe('optionsFromEnv', () => {
   test('defaults follow the seed suite (rate 10, 100 ops per key, concurrency 10)', () => {
     const o = optionsFromEnv({ JEPSEN_SEED: '7' })
@@ -51,19 +61,42 @@ describe('optionsFromEnv', () => {
     )
   })
 
-  test('a host list implies the ssh provider; cross-option problems are named by flag for the CLI', () => {
+  test('a host list implies the ssh provider; without a key the host list is what is named', () => {
     const o = optionsFromEnv({ JEPSEN_NODES: 'a,b', JEPSEN_SSH_PRIVATE_KEY: '/k' })
     expect(o).toMatchObject({ provider: 'ssh', nodes: ['a', 'b'], sshUser: 'root' })
     expect(optionsFromEnv({}).provider).toBe('local')
-    let err: unknown
-    try {
-      optionsFromEnv({ JEPSEN_NODES: 'a,b' })
-    } catch (e) {
-      err = e
-    }
-    expect((err as ConfigError).forFlags()).toContain(
-      '--ssh-private-key: JEPSEN_PROVIDER=ssh (--provider ssh) needs',
+    const err = configError({ JEPSEN_NODES: 'abc' })
+    expect(err.message).toBe(
+      'invalid configuration: JEPSEN_NODES="abc": a host list means the ssh provider, which needs JEPSEN_SSH_PRIVATE_KEY (--ssh-private-key); for local nodes give a count (e.g. 5)',
     )
+    expect(err.forFlags()).toMatch(
+      /^invalid configuration: --nodes="abc": a host list means the ssh provider/,
+    )
+  })
+
+  test('numbers out of range say the bound; one problem is one line', () => {
+    expect(configError({ JEPSEN_RATE: '-1' }).message).toBe(
+      'invalid configuration: JEPSEN_RATE="-1": must be at least 0',
+    )
+    expect(configError({ JEPSEN_CONCURRENCY: '2.5' }).message).toContain(
+      'JEPSEN_CONCURRENCY="2.5": must be a whole number',
+    )
+    expect(configError({ JEPSEN_CONCURRENCY: '20000' }).message).toContain('must be at most 10000')
+  })
+
+  test('each problem is named by the flag that gave it, else by its variable', () => {
+    const err = configError({ JEPSEN_RATE: '-1', JEPSEN_DB: 'mysql' })
+    expect(err.forFlags(new Set(['JEPSEN_DB']))).toBe(
+      'invalid configuration:\n  JEPSEN_RATE="-1": must be at least 0\n  --db="mysql": "mysql" is not allowed; allowed values: etcd, tikv',
+    )
+  })
+
+  test('a ConfigError is only its message: no stack trace, nothing a test runner would dump', () => {
+    const err = configError({ JEPSEN_NODES: 'abc' })
+    expect(err.stack).toBe(err.message)
+    expect(Object.keys(err)).toEqual([])
+    expect(Object.getOwnPropertyNames(err).sort()).toEqual(['message', 'stack'])
+    expect(err.problems).toHaveLength(1)
   })
 
   test('async commit and 1PC are TiKV options: refused on etcd with the reason, combinable on tikv', () => {

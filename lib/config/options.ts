@@ -1,7 +1,8 @@
 // Every test option in one table (DESIGN §4): its CLI flag, its environment variable, its
-// default and its validation. `jepsen-tikv test` turns flags into these variables and starts
-// Vitest; plain `npx vitest` runs read the same variables. Bad values are reported up front,
-// naming the variable and the allowed values, before anything is provisioned.
+// default and its validation. `jepsen-tikv test` turns the flags it was given into these
+// variables over the environment's and starts Vitest; plain `npx vitest` runs read the same
+// variables. Precedence: flag > variable > default. Bad values are reported up front, naming
+// the flag or variable that gave them and the allowed values, before anything is provisioned.
 import { z } from 'zod'
 import { DEFAULT_STATE_DIR } from '../cluster/registry.ts'
 
@@ -282,19 +283,44 @@ export interface ConfigProblem {
   reason: string
 }
 
-/** Bad options, each named by its environment variable (or, via `forFlags`, its CLI flag). */
+/**
+ * Bad options, each named by its environment variable (or, via `forFlags`, by the CLI flag that
+ * gave it). A user's mistake, not a bug: the message is all there is to say, so the error carries
+ * no stack trace and no enumerable fields (test runners print those as a dump).
+ */
 export class ConfigError extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
-    super(`invalid configuration:\n  ${problems.map((p) => line(p, (s) => s.env)).join('\n  ')}`)
+  static {
+    ConfigError.prototype.name = 'ConfigError'
   }
-  /** The same problems named by CLI flag, for `jepsen-tikv test`. */
-  forFlags(): string {
-    return `invalid options:\n  ${this.problems.map((p) => line(p, (s) => s.flag)).join('\n  ')}`
+  readonly #problems: ConfigProblem[]
+  constructor(problems: ConfigProblem[]) {
+    super(problemLines(problems, () => false))
+    this.#problems = problems
+    this.stack = this.message
+  }
+  get problems(): ConfigProblem[] {
+    return this.#problems
+  }
+  /**
+   * The same problems for a command line: an option is named by its flag when the flag gave its
+   * value (`given`: the variables set from flags; all when omitted), else by its variable.
+   */
+  forFlags(given?: ReadonlySet<string>): string {
+    return problemLines(this.problems, (s) => given === undefined || given.has(s.env))
   }
 }
 
-const line = (p: ConfigProblem, name: (s: OptionSpec) => string) =>
-  p.spec ? `${name(p.spec)}${p.raw === undefined ? '' : `=${JSON.stringify(p.raw)}`}: ${p.reason}` : p.reason
+/** "invalid configuration: X=...: reason" for one problem; one indented line each for several. */
+function problemLines(problems: ConfigProblem[], byFlag: (s: OptionSpec) => boolean): string {
+  const lines = problems.map((p) =>
+    p.spec
+      ? `${byFlag(p.spec) ? p.spec.flag : p.spec.env}${p.raw === undefined ? '' : `=${JSON.stringify(p.raw)}`}: ${p.reason}`
+      : p.reason,
+  )
+  return lines.length === 1
+    ? `invalid configuration: ${lines[0]}`
+    : `invalid configuration:\n  ${lines.join('\n  ')}`
+}
 
 /**
  * Reads and validates the named options from the environment (an empty variable counts as
@@ -333,9 +359,15 @@ function providerProblems(o: Partial<TestOptions>, env: Record<string, string | 
   const nodes = { spec: OPTIONS.nodes, raw: env[OPTIONS.nodes.env] || OPTIONS.nodes.default }
   const ssh = 'JEPSEN_PROVIDER=ssh (--provider ssh)'
   const problems: ConfigProblem[] = []
+  const impliedSsh = !env[OPTIONS.provider.env] && hostList
   if (o.provider === 'ssh' && !hostList)
     problems.push({ ...nodes, reason: `${ssh} needs a host list (e.g. n1,n2,n3), not a count` })
-  if (o.provider === 'ssh' && !o.sshPrivateKey)
+  if (impliedSsh && !o.sshPrivateKey)
+    problems.push({
+      ...nodes,
+      reason: `a host list means the ssh provider, which needs ${OPTIONS.sshPrivateKey.env} (${OPTIONS.sshPrivateKey.flag}); for local nodes give a count (e.g. 5)`,
+    })
+  else if (o.provider === 'ssh' && !o.sshPrivateKey)
     problems.push({ spec: OPTIONS.sshPrivateKey, reason: `${ssh} needs the path of a private key` })
   if (o.provider !== 'ssh' && hostList)
     problems.push({
@@ -368,5 +400,8 @@ function describeIssue(error: z.ZodError): string {
   if (issue.code === 'invalid_value')
     return `${JSON.stringify(issue.input)} is not allowed; allowed values: ${issue.values.map(String).join(', ')}`
   if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a number'
+  if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number'
+  if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${issue.minimum}`
+  if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${issue.maximum}`
   return issue.message
 }

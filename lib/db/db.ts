@@ -20,9 +20,12 @@ export interface DbContext {
   log: (message: string) => void
 }
 
-/** What a client (server) needs to reach the DB from one node's point of view. */
+/**
+ * What a client (server) needs to reach the DB from one node's point of view. Jepsen's binding
+ * (DESIGN §8): requests go to that node, so a partition cuts its clients off with it.
+ */
 export interface DbEndpoints {
-  /** TiKV: PD addresses ("ip:2379"). etcd: client URLs ("http://ip:2379"). */
+  /** TiKV: PD addresses, the node's own first ("ip:2379"). etcd: the node's client URL ("http://ip:2379"). */
   endpoints: string[]
 }
 
@@ -45,8 +48,8 @@ export interface Db {
   logFiles(node: string): string[]
   /** Name of the node that currently leads (PD leader for TiKV, Raft leader for etcd), if any. */
   leader(ctx: DbContext): Promise<string | undefined>
-  /** Endpoints a client server attached to `node` should use. */
-  endpoints(ctx: DbContext, node: string): DbEndpoints
+  /** Endpoints a client server attached to `node` should use (see DbEndpoints). */
+  endpoints(ctx: Pick<DbContext, 'nodes'>, node: string): DbEndpoints
   /**
    * Extra command-line arguments for every client server of this DB (e.g. etcd's
    * `['--etcd-reads', 'serializable']`); absent or empty when the defaults apply.

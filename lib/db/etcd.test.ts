@@ -126,13 +126,10 @@ describe('etcd automation', () => {
     expect(leaderIdFromStatuses([])).toBeUndefined()
   })
 
-  test('endpoints put the node own client URL first', () => {
+  test("a node's client server gets that node's client URL only", () => {
     const { ctx } = fakeContext(3)
-    expect(etcd().endpoints(ctx, 'n2').endpoints).toEqual([
-      'http://10.0.0.2:2379',
-      'http://10.0.0.1:2379',
-      'http://10.0.0.3:2379',
-    ])
+    expect(etcd().endpoints(ctx, 'n2').endpoints).toEqual(['http://10.0.0.2:2379'])
+    expect(() => etcd().endpoints(ctx, 'n9')).toThrow(/n9/)
     expect(initialCluster(ctx.nodes)).toBe(
       'n1=http://10.0.0.1:2380,n2=http://10.0.0.2:2380,n3=http://10.0.0.3:2380',
     )

@@ -197,10 +197,13 @@ export class EtcdDb implements Db {
     return undefined
   }
 
-  /** Client URLs with the node's own member first, then the others in node order. */
-  endpoints(ctx: DbContext, node: string): DbEndpoints {
-    const own = nodeOf(ctx, node)
-    return { endpoints: [own, ...ctx.nodes.filter((n) => n.name !== node)].map((n) => clientUrl(n.ip)) }
+  /**
+   * The node's own member only (Jepsen's binding, DESIGN §8): etcd-client balances requests over
+   * every endpoint it is given, so with more than one a single cut-off member would stall every
+   * node's clients, and an op's `node` would not say where it went.
+   */
+  endpoints(ctx: Pick<DbContext, 'nodes'>, node: string): DbEndpoints {
+    return { endpoints: [clientUrl(nodeOf(ctx, node).ip)] }
   }
 
   private async signal(ctx: DbContext, node: string, role: DbRole, signal: 'KILL' | 'STOP' | 'CONT') {

@@ -4,7 +4,7 @@ import { NodesError, onNodes as onRemotes } from '../control/parallel.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import type { Db, DbContext, DbRole } from './db.ts'
 
-export function nodeOf(ctx: DbContext, name: string): NodeInfo {
+export function nodeOf(ctx: Pick<DbContext, 'nodes'>, name: string): NodeInfo {
   const node = ctx.nodes.find((n) => n.name === name)
   if (!node) throw new Error(`unknown node "${name}"; nodes are ${ctx.nodes.map((n) => n.name).join(', ')}`)
   return node

@@ -372,8 +372,12 @@ export class TikvDb implements Db {
     }
   }
 
-  /** PD addresses ("ip:2379") with the node's own PD first. */
-  endpoints(ctx: DbContext, node: string): DbEndpoints {
+  /**
+   * PD addresses ("ip:2379") with the node's own PD first (Jepsen's binding, DESIGN §8): the
+   * client asks that PD where regions live and then talks to their leaders on whichever node,
+   * as tikv-client must; the other PDs let it find the PD leader when its own is down.
+   */
+  endpoints(ctx: Pick<DbContext, 'nodes'>, node: string): DbEndpoints {
     const own = nodeOf(ctx, node)
     return { endpoints: [own, ...ctx.nodes.filter((n) => n !== own)].map((n) => `${n.ip}:${PORTS.pdClient}`) }
   }

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
+import { checkStats } from '../../checker/stats.ts'
 import type { Op } from '../history/op.ts'
 import { checkerView } from './checkers.ts'
 import { layoutCycle } from './cycle-graph.ts'
@@ -228,6 +229,41 @@ test('a run with only a history still gets a report, saying it has not been chec
   const html = readFileSync(writeReport(dir), 'utf8')
   expect(html).toContain('No results.json: the run has not been checked.')
   expect(html).toContain('not checked')
+})
+
+test('the availability table shows each node outside and inside fault windows, and who starved', () => {
+  const h: Op[] = []
+  for (let i = 0; i < 300; i++) {
+    const t = i / 10
+    for (const [p, node] of ['n1', 'n2'].entries()) {
+      const down = node === 'n2' && t >= 10 && t < 20
+      h.push({ index: 0, time: t * 1e9, type: 'invoke', process: p, f: 'read' })
+      h.push({ index: 0, time: t * 1e9 + 1e6, type: down ? 'fail' : 'ok', process: p, f: 'read', node })
+    }
+  }
+  h.push({ index: 0, time: 10e9, type: 'info', process: 'nemesis', f: 'start-partition' })
+  h.push({ index: 0, time: 20e9, type: 'info', process: 'nemesis', f: 'stop-partition' })
+  h.sort((a, b) => a.time - b.time).forEach((op, i) => {
+    op.index = i
+  })
+  const stats = checkStats(h)
+  const { run } = writeSyntheticRun(tmp, { history: h, results: { valid: true, checkers: { stats } } })
+  const html = readFileSync(writeReport(run.dir), 'utf8')
+  const table = html.slice(html.indexOf('id="availability"'))
+  expect(table).toContain('<th>10.0–20.0 s partition</th>')
+  expect(table).toMatch(/<td>n1<\/td><td>10\.\d<\/td><td>10\.\d<\/td><td>(99|100)%<\/td><td>10\.\d<\/td>/)
+  expect(table).toMatch(/<td>n2<\/td><td>10\.\d<\/td><td>0\.0<\/td><td>0%<\/td><td>0\.0<\/td>/)
+  const starved = checkStats(
+    h.filter((op) => !(op.node === 'n2' && op.time > 25e9)),
+    { minGapS: 3 },
+  )
+  const again = writeSyntheticRun(tmp, {
+    history: h,
+    results: { valid: 'unknown', checkers: { stats: starved } },
+  })
+  expect(readFileSync(writeReport(again.run.dir), 'utf8')).toMatch(
+    /<p class="starved">node n2 completed no ok op from 2\d\.\d s/,
+  )
 })
 
 test('writeReport names the missing history', () => {

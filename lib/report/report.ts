@@ -9,6 +9,7 @@ import { Eta } from 'eta'
 import { commitModes, describeCommitModes } from '../history/commit-modes.ts'
 import { readHistory } from '../history/read.ts'
 import { Run, type RunResults, type TestRecord } from '../run-store/store.ts'
+import { availabilityView } from './availability.ts'
 import { type CheckerView, checkerView } from './checkers.ts'
 import { reportData } from './data.ts'
 import { bytes, verdict } from './format.ts'
@@ -137,6 +138,7 @@ export function renderReport(input: ReportInput): string {
     test,
     valid: results?.valid,
     checkers,
+    availability: availabilityView(results),
     hasResults: results !== undefined,
     files: runFiles(runDir),
     logs: nodeLogs(runDir),

@@ -5,11 +5,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::backend::etcd::ReadMode;
+use crate::backend::etcd::{Calibration, ReadMode};
 
 pub const USAGE: &str = "usage: jepsen-tikv-client-server --backend tikv|etcd --endpoints a,b,c \
 [--listen 127.0.0.1:0] [--etcd-reads linearizable|serializable] [--txn-idle-timeout SECONDS] \
-[--log-file PATH] [--log-level error|warn|info|debug|trace] [--exit-with-stdin]";
+[--log-file PATH] [--log-level error|warn|info|debug|trace] [--exit-with-stdin] \
+[--calibration commit-unvalidated (test-only: breaks etcd transactions on purpose)]";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackendKind {
@@ -24,6 +25,8 @@ pub struct Args {
     /// TiKV: PD addresses ("host:2379"); etcd: client URLs ("http://host:2379").
     pub endpoints: Vec<String>,
     pub etcd_reads: ReadMode,
+    /// Test-only weakening of the etcd backend (see `Calibration`); None in every normal run.
+    pub calibration: Option<Calibration>,
     pub txn_idle_timeout: Duration,
     pub log_file: Option<PathBuf>,
     pub log_level: log::LevelFilter,
@@ -36,6 +39,7 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
     let mut backend = None;
     let mut endpoints = Vec::new();
     let mut etcd_reads = ReadMode::Linearizable;
+    let mut calibration = None;
     let mut txn_idle_timeout = Duration::from_secs(60);
     let mut log_file = None;
     let mut log_level = log::LevelFilter::Info;
@@ -86,6 +90,14 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
                     }
                 }
             }
+            "--calibration" => {
+                calibration = match value.as_str() {
+                    "commit-unvalidated" => Some(Calibration::CommitUnvalidated),
+                    _ => {
+                        return Err(format!("--calibration {value:?}: allowed values are commit-unvalidated"))
+                    }
+                }
+            }
             "--txn-idle-timeout" => {
                 let secs: f64 =
                     value.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0).ok_or_else(|| {
@@ -106,11 +118,15 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
     if endpoints.is_empty() {
         return Err(format!("--endpoints is required (comma-separated)\n{USAGE}"));
     }
+    if calibration.is_some() && backend != BackendKind::Etcd {
+        return Err("--calibration: only the etcd backend has calibration modes".to_owned());
+    }
     Ok(Args {
         listen,
         backend,
         endpoints,
         etcd_reads,
+        calibration,
         txn_idle_timeout,
         log_file,
         log_level,
@@ -145,12 +161,21 @@ mod tests {
     }
 
     #[test]
+    fn the_test_only_calibration_is_etcd_only() {
+        let a = args("--backend etcd --endpoints a --calibration commit-unvalidated").unwrap();
+        assert_eq!(a.calibration, Some(Calibration::CommitUnvalidated));
+        let e = args("--backend tikv --endpoints a --calibration commit-unvalidated").unwrap_err();
+        assert!(e.contains("only the etcd backend"), "{e}");
+    }
+
+    #[test]
     fn defaults_to_a_dynamic_loopback_port_and_linearizable_reads() {
         let a = args("--backend tikv --endpoints 10.0.0.1:2379").unwrap();
         assert_eq!(a.listen, "127.0.0.1:0".parse().unwrap());
         assert_eq!(a.etcd_reads, ReadMode::Linearizable);
         assert_eq!(a.log_file, None);
         assert!(!a.exit_with_stdin);
+        assert_eq!(a.calibration, None);
     }
 
     #[test]
@@ -164,6 +189,7 @@ mod tests {
             ("--backend etcd --endpoints a --listen nowhere", "--listen \"nowhere\""),
             ("--backend etcd --endpoints a --txn-idle-timeout -1", "positive number"),
             ("--backend etcd --endpoints a --bogus 1", "unknown option \"--bogus\""),
+            ("--backend etcd --endpoints a --calibration lossy", "allowed values are commit-unvalidated"),
             ("--backend", "--backend needs a value"),
         ] {
             let e = args(line).unwrap_err();

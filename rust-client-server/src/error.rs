@@ -1,5 +1,6 @@
 //! Error kinds (DESIGN §8) and the rule that turns a backend failure into one: what a failed
-//! call means for the history depends on whether it could have changed the database.
+//! call means for the history depends on whether it could have changed the database, and a
+//! write whose request never left this process (its connection could not be made) did not.
 
 use crate::pb;
 
@@ -21,7 +22,7 @@ pub enum OpClass {
     /// writes, Rollback. A failure is definite.
     Read,
     /// A raw write or a transaction commit: unless the backend says it was refused before
-    /// taking effect, its failure is indeterminate.
+    /// taking effect (or never sent, see `never_sent`), its failure is indeterminate.
     Write,
 }
 
@@ -75,8 +76,24 @@ impl From<OpError> for pb::Error {
 
 pub type OpResult<T> = Result<T, OpError>;
 
+/// True when `err` (or an error in its source chain) is a failure to open the connection the
+/// request was to go over: refused, unreachable or timed out while connecting. tonic connects
+/// lazily and returns that error instead of sending, so the request never reached the database.
+/// A connection lost or timed out after it was open (keep-alive, reset, broken pipe) is not
+/// such an error: the request may have been sent.
+pub fn never_sent(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_connect) {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
     #[test]
@@ -89,6 +106,23 @@ mod tests {
     fn writes_are_indeterminate_unless_refused() {
         assert_eq!(OpError::classify(OpClass::Write, false, "x").kind, ErrorKind::Indeterminate);
         assert_eq!(OpError::classify(OpClass::Write, true, "x").kind, ErrorKind::Definite);
+    }
+
+    /// A real connect failure: tonic's error for a loopback port nobody listens on.
+    pub async fn refused_connection() -> tonic::transport::Error {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let endpoint = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}")).unwrap();
+        endpoint.connect().await.expect_err("nothing listens on a port just released")
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_was_never_sent_but_a_status_alone_proves_nothing() {
+        let refused = refused_connection().await;
+        assert!(never_sent(&refused), "{refused:?}");
+        let status = tonic::Status::from_error(Box::new(refused));
+        assert!(never_sent(&status), "the connect error stays in the status's source chain");
+        assert!(!never_sent(&tonic::Status::unavailable("error trying to connect")));
+        assert!(!never_sent(&std::io::Error::new(std::io::ErrorKind::BrokenPipe, "broken pipe")));
     }
 
     #[test]

@@ -46,7 +46,9 @@ fn init_logging(args: &Args) -> Result<(), String> {
 async fn connect(args: &Args) -> Result<Arc<dyn Backend>, String> {
     Ok(match args.backend {
         BackendKind::Tikv => Arc::new(TikvBackend::connect(&args.endpoints).await?),
-        BackendKind::Etcd => Arc::new(EtcdBackend::connect(&args.endpoints, args.etcd_reads).await?),
+        BackendKind::Etcd => {
+            Arc::new(EtcdBackend::connect(&args.endpoints, args.etcd_reads, args.calibration).await?)
+        }
     })
 }
 
@@ -98,6 +100,9 @@ async fn run(args: Args) -> Result<(), String> {
     let txns = Arc::new(TxnRegistry::new(args.txn_idle_timeout));
     txns.spawn_reaper();
     log::info!("listening on {addr}; backend {:?} at {:?}", args.backend, args.endpoints);
+    if let Some(c) = args.calibration {
+        log::warn!("calibration {c:?}: this server breaks its backend's guarantees on purpose (tests only)");
+    }
     tokio::spawn(connect_forever(args, Arc::clone(&slot)));
 
     // The parent reads the port from this line; the socket already accepts connections.

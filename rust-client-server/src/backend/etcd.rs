@@ -8,7 +8,8 @@
 //! a read-only one read the state of the revision its (compare-only) commit Txn saw. etcd has no
 //! async commit or 1PC, so asking for them is refused. `ReadMode::Serializable` makes raw reads
 //! answer from the local member without a quorum, so they may be stale (used to prove the
-//! checker catches stale reads).
+//! checker catches stale reads). `Calibration::CommitUnvalidated` (test-only) drops the commit's
+//! check of what was read, so concurrent read-modify-writes lose updates.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -20,7 +21,7 @@ use etcd_client::{
 use tonic::Code;
 
 use super::{Backend, CasOutcome, TxnOptions, TxnSession, TxnStamps};
-use crate::error::{OpClass, OpError, OpResult};
+use crate::error::{never_sent, OpClass, OpError, OpResult};
 
 const PROBE_KEY: &str = "jepsen-tikv/probe";
 
@@ -30,14 +31,29 @@ pub enum ReadMode {
     Serializable,
 }
 
+/// Test-only ways to break the backend's promise on purpose (`--calibration`), so that a test can
+/// show the checkers catch the resulting anomalies. Never used by a normal run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Calibration {
+    /// Commit puts the buffered writes without checking that the keys read are unchanged.
+    CommitUnvalidated,
+}
+
 pub struct EtcdBackend {
     client: Client,
     reads: ReadMode,
+    /// Whether a commit checks that what the transaction read is unchanged (always, except
+    /// under `Calibration::CommitUnvalidated`).
+    validate: bool,
 }
 
 impl EtcdBackend {
     /// `endpoints` are client URLs ("http://host:2379").
-    pub async fn connect(endpoints: &[String], reads: ReadMode) -> Result<Self, String> {
+    pub async fn connect(
+        endpoints: &[String],
+        reads: ReadMode,
+        calibration: Option<Calibration>,
+    ) -> Result<Self, String> {
         // Keepalives notice a dead or partitioned member instead of waiting on a stale socket.
         let options = ConnectOptions::new()
             .with_connect_timeout(Duration::from_secs(2))
@@ -46,7 +62,8 @@ impl EtcdBackend {
         let client = Client::connect(endpoints, Some(options))
             .await
             .map_err(|e| format!("connecting to etcd {endpoints:?}: {e}"))?;
-        Ok(Self { client, reads })
+        let validate = calibration != Some(Calibration::CommitUnvalidated);
+        Ok(Self { client, reads, validate })
     }
 
     /// A handle for one call: clones share the connection, so calls never wait on each other.
@@ -62,20 +79,24 @@ impl EtcdBackend {
     }
 }
 
-/// True when etcd (or the client, before sending) rejected the request outright, so a write
-/// cannot have been applied. Timeouts, lost connections, "leader changed" and the like are not
-/// refusals: the proposal may still commit.
+/// True when etcd (or the client, before sending) rejected the request outright, or the
+/// request was never sent because its connection could not be made, so a write cannot have
+/// been applied. Timeouts, connections lost after sending, "leader changed" and the like are
+/// not: the proposal may still commit.
 fn is_refusal(e: &Error) -> bool {
     match e {
         Error::InvalidArgs(_) | Error::InvalidUri(_) | Error::InvalidHeaderValue(_) => true,
-        Error::GRpcStatus(s) => matches!(
-            s.code(),
-            Code::InvalidArgument
-                | Code::PermissionDenied
-                | Code::Unauthenticated
-                | Code::Unimplemented
-                | Code::ResourceExhausted
-        ),
+        Error::TransportError(t) => never_sent(t),
+        Error::GRpcStatus(s) => {
+            matches!(
+                s.code(),
+                Code::InvalidArgument
+                    | Code::PermissionDenied
+                    | Code::Unauthenticated
+                    | Code::Unimplemented
+                    | Code::ResourceExhausted
+            ) || never_sent(s)
+        }
         _ => false,
     }
 }
@@ -145,6 +166,7 @@ impl Backend for EtcdBackend {
         Ok(Box::new(EtcdTxn {
             kv: self.kv(),
             get_options: self.get_options(),
+            validate: self.validate,
             reads: HashMap::new(),
             writes: BTreeMap::new(),
             stamps: None,
@@ -155,6 +177,8 @@ impl Backend for EtcdBackend {
 struct EtcdTxn {
     kv: KvClient,
     get_options: Option<GetOptions>,
+    /// Compare the read keys' revisions at commit (false only under a calibration).
+    validate: bool,
     /// Key -> (mod_revision when read, 0 if absent; value read). Repeated reads reuse it.
     reads: HashMap<String, (i64, Option<Vec<u8>>)>,
     writes: BTreeMap<String, String>,
@@ -177,12 +201,14 @@ fn revision_stamps(revision: i64, wrote: bool) -> TxnStamps {
 impl EtcdTxn {
     /// The etcd Txn that commits this transaction (None when there is nothing to do).
     fn commit_request(&self) -> Option<Txn> {
-        if self.reads.is_empty() && self.writes.is_empty() {
+        let compared = if self.validate { self.reads.len() } else { 0 };
+        if compared == 0 && self.writes.is_empty() {
             return None;
         }
         let compares: Vec<Compare> = self
             .reads
             .iter()
+            .take(compared)
             .map(|(key, (rev, _))| Compare::mod_revision(key.as_str(), CompareOp::Equal, *rev))
             .collect();
         let puts: Vec<TxnOp> =
@@ -236,6 +262,7 @@ impl TxnSession for EtcdTxn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::TxnMode;
     use crate::error::ErrorKind;
     use tonic::Status;
 
@@ -285,5 +312,98 @@ mod tests {
     #[test]
     fn failed_reads_are_definite() {
         assert_eq!(kind(OpClass::Read, Error::GRpcStatus(Status::unavailable("down"))), ErrorKind::Definite);
+    }
+
+    // Real connections on loopback, one per way a write can fail: the backend must tell a
+    // request that never left (no connection) from one that may have reached etcd.
+
+    async fn backend(addr: std::net::SocketAddr) -> EtcdBackend {
+        // Connecting is lazy: nothing is dialled until the first call.
+        EtcdBackend::connect(&[format!("http://{addr}")], ReadMode::Linearizable, None).await.unwrap()
+    }
+
+    /// The kinds of a failed put, cas, delete and transaction commit, one after the other.
+    async fn write_failures(b: &EtcdBackend) -> Vec<ErrorKind> {
+        let mut txn = b
+            .begin(TxnOptions {
+                mode: TxnMode::Optimistic,
+                lock_reads: false,
+                async_commit: false,
+                one_pc: false,
+            })
+            .await
+            .unwrap();
+        txn.put("t", "1").await.unwrap();
+        vec![
+            b.put("k", "v").await.unwrap_err().kind,
+            b.cas("k", Some("v"), "w").await.unwrap_err().kind,
+            b.delete("k").await.unwrap_err().kind,
+            txn.commit().await.unwrap_err().kind,
+        ]
+    }
+
+    #[tokio::test]
+    async fn writes_whose_connection_is_refused_are_definite() {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let b = backend(addr).await; // the listener is gone: the port refuses
+        assert_eq!(write_failures(&b).await, vec![ErrorKind::Definite; 4]);
+        let e = b.get("k").await.unwrap_err();
+        assert!(e.message.contains("error trying to connect"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn a_write_whose_connect_times_out_is_definite() {
+        // A listener whose accept queue is full drops new SYNs, like a partitioned node: the
+        // connect gives up after the 2 s connect timeout without anything being sent.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut fillers = Vec::new();
+        while let Ok(s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            fillers.push(s);
+            assert!(fillers.len() < 64, "the accept queue never filled");
+        }
+        let b = backend(addr).await;
+        let started = std::time::Instant::now();
+        let e = b.put("k", "v").await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Definite, "{}", e.message);
+        assert!(started.elapsed() >= Duration::from_secs(1), "not a connect timeout: {}", e.message);
+    }
+
+    #[tokio::test]
+    async fn writes_sent_over_a_connection_that_then_breaks_are_indeterminate() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Accept, read the request (until the client goes quiet), then close the connection.
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let quiet = Duration::from_millis(200);
+                while let Ok(Ok(n)) = tokio::time::timeout(quiet, conn.read(&mut buf)).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            }
+        });
+        assert_eq!(write_failures(&backend(addr).await).await, vec![ErrorKind::Indeterminate; 4]);
+    }
+
+    #[tokio::test]
+    async fn a_write_left_unanswered_until_keepalive_gives_up_is_indeterminate() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Accept and never answer (a member that stopped after the request arrived).
+        tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((conn, _)) = listener.accept().await {
+                open.push(conn);
+            }
+        });
+        let e = backend(addr).await.put("k", "v").await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Indeterminate, "{}", e.message);
+        assert!(e.message.contains("keep-alive"), "{}", e.message);
     }
 }

@@ -17,7 +17,7 @@ use tikv_client::{
 };
 
 use super::{Backend, CasOutcome, CommitMode, TxnMode, TxnOptions, TxnSession, TxnStamps};
-use crate::error::{OpClass, OpError, OpResult};
+use crate::error::{never_sent, OpClass, OpError, OpResult};
 
 /// A key the readiness probe reads (it never needs to exist).
 const PROBE_KEY: &str = "jepsen-tikv/probe";
@@ -42,11 +42,16 @@ impl TikvBackend {
 }
 
 /// True when `e` proves a write or commit was rejected before it could take effect: a
-/// prewrite/lock conflict (write conflict, key already exists, deadlock) or a local misuse.
-/// Anything else (timeouts, lost connections, region errors, "undetermined") may hide a
-/// write that happened.
+/// prewrite/lock conflict (write conflict, key already exists, deadlock), a local misuse, or a
+/// request never sent because its connection to PD or a store could not be made (tikv-client
+/// gives up on such an error; region errors before it were refusals too). Anything else
+/// (timeouts, lost connections, "undetermined") may hide a write that happened.
 fn is_refusal(e: &Error) -> bool {
     match e {
+        // tikv-client's own verdict wins, whatever it wraps.
+        Error::UndeterminedError(_) => false,
+        Error::Grpc(t) => never_sent(t),
+        Error::GrpcAPI(s) => never_sent(s),
         Error::KeyError(k) => is_refusing_key_error(k),
         Error::MultipleKeyErrors(es) | Error::ExtractedErrors(es) => {
             !es.is_empty() && es.iter().all(is_refusal)
@@ -339,6 +344,23 @@ mod tests {
         assert!(e.message.contains("left == right"), "{}", e.message);
         assert!(panicked(Box::new("static")).message.contains("static"));
         assert!(panicked(Box::new(42)).message.contains("no message"));
+    }
+
+    #[tokio::test]
+    async fn writes_whose_connection_could_not_be_made_are_definite_unless_tikv_client_says_undetermined() {
+        let refused = || async { crate::error::tests::refused_connection().await };
+        // As tikv-client reports a store or PD it could not connect to ...
+        assert_eq!(commit_kind(Error::Grpc(refused().await)), ErrorKind::Definite);
+        // ... and a call on a channel whose reconnect failed.
+        let status = tonic::Status::from_error(Box::new(refused().await));
+        assert_eq!(commit_kind(Error::GrpcAPI(status)), ErrorKind::Definite);
+        assert_eq!(
+            commit_kind(Error::MultipleKeyErrors(vec![Error::Grpc(refused().await)])),
+            ErrorKind::Definite
+        );
+        // tikv-client marks a failed commit of the primary undetermined: it stays so.
+        let undetermined = Error::UndeterminedError(Box::new(Error::Grpc(refused().await)));
+        assert_eq!(commit_kind(undetermined), ErrorKind::Indeterminate);
     }
 
     #[test]
