@@ -1,4 +1,4 @@
-// Linearizability checker benchmark on the peer histories (../shared/peer-histories): the 102
+// Linearizability checker benchmark on the reference histories (testdata/): the 102
 // Porcupine etcd logs (cas-register), the kv histories c50-ok / c50-bad (partitioned by key,
 // calling thread only vs with worker threads) and c10-ok / c10-bad unpartitioned (one kv part
 // over all keys). Baselines measured in the same run: plain Wing–Gong without Lowe's cache
@@ -12,9 +12,10 @@ import { resolveModel } from '../checker/linearizable/models.ts'
 import { prepareParts } from '../checker/linearizable/prepare.ts'
 import { Search } from '../checker/linearizable/search.ts'
 import { readHistory } from '../lib/history/read.ts'
+import { reference } from '../lib/history/testing/reference.ts'
 import type { BenchSection } from './main.ts'
 
-const PEER = join(import.meta.dirname, '../../shared/peer-histories/porcupine/test_data')
+const PEER = reference('porcupine/test_data')
 const NO_CACHE_CAP_MS = 2000
 
 const ms = (x: number) => Number(x.toFixed(1))

@@ -4,15 +4,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { reference } from '../history/testing/reference.ts'
 import { nemesisEnv } from './test.ts'
 
 const BIN = join(import.meta.dirname, '../../bin/jepsen-tikv.mjs')
-const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' })
 
 describe('jepsen-tikv analyze', () => {
-  const good = join(PEER, 'porcupine/test_data/jepsen/etcd_002.log')
-  const bad = join(PEER, 'porcupine/test_data/jepsen/etcd_000.log')
+  const good = reference('porcupine/test_data/jepsen/etcd_002.log')
+  const bad = reference('porcupine/test_data/jepsen/etcd_000.log')
 
   test('exit 0 when all valid, 1 when any invalid; --json gives one object per input', () => {
     expect(cli('analyze', good).status).toBe(0)

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { detectFormat, HistoryError, parseHistory, readHistory } from './read.ts'
-
-const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
+import { reference } from './testing/reference.ts'
 
 describe('format detection and parsing', () => {
   test('JSON Lines, as the runner writes it', () => {
@@ -78,7 +77,7 @@ describe('format detection and parsing', () => {
       'knossos/data/multi-register/good/multi-register.edn',
       'knossos/data/mutex/bad/etcd.edn',
     ])
-      expect(readHistory(join(PEER, f)).length, f).toBeGreaterThan(0)
+      expect(readHistory(reference(f)).length, f).toBeGreaterThan(0)
   })
 })
 
