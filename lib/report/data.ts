@@ -2,9 +2,9 @@
 // calls in compact columns (for the canvas timeline and the latency scatter), latency quantiles
 // and throughput per time bucket, and the fault periods that every plot shades.
 import { describeTs } from '../history/commit-modes.ts'
+import { type FaultPeriod, faultPeriods, type NemesisEvent } from '../history/fault-periods.ts'
 import type { Op } from '../history/op.ts'
 import { callValue, pairCalls } from '../history/pairs.ts'
-import { type FaultPeriod, faultPeriods, type NemesisEvent } from './faults.ts'
 
 /** Completion kinds, as the small integers the `y` column holds. */
 export const CALL_TYPES = ['ok', 'fail', 'info', 'pending'] as const

@@ -1,7 +1,7 @@
-// Pairing of nemesis ops into fault periods (the convention in faults.ts).
+// Pairing of nemesis ops into fault periods (the convention in fault-periods.ts).
 import { describe, expect, test } from 'vitest'
 import type { Op } from '../history/op.ts'
-import { faultAction, faultPeriods } from './faults.ts'
+import { faultAction, faultPeriods } from './fault-periods.ts'
 
 let i = 0
 const nem = (time: number, f: string, value?: unknown): Op => ({

@@ -8,7 +8,7 @@
 //   - a period never closed runs to the end of the history (`end` is the last op's time);
 //   - any other nemesis op (e.g. "shuffle-leaders") is an instant event, not a period.
 // Periods of different faults may overlap; each fault has at most one open period at a time.
-import type { Op } from '../history/op.ts'
+import type { Op } from './op.ts'
 
 export interface FaultPeriod {
   /** The fault's name: "partition" for start-partition, "kill", "pause", ... */
