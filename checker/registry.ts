@@ -1,19 +1,8 @@
 // The checkers `jepsen-tikv analyze` and the workloads can run by name, with the models each
 // accepts. Checker modules are imported lazily so that loading the CLI stays fast.
-import type { Op } from '../lib/history/op.ts'
-import type { CheckResult } from './result.ts'
-
-export interface AnalyzeOptions {
-  /** Model name; each checker lists the ones it accepts. */
-  model?: string
-  /** Wall-clock budget; past it the checker answers "unknown". */
-  timeLimitMs?: number
-  /** Order transactions by their timestamps (DESIGN §3 `ts`); checkers with `timestampOrder`. */
-  timestampOrder?: boolean
-  signal?: AbortSignal
-}
-
-export type Analyzer = (history: Op[], opts: AnalyzeOptions) => Promise<CheckResult>
+// The checker modules take the Analyzer types from result.ts, never from this file, so the
+// registry and the checker indexes do not import each other in a circle.
+import type { Analyzer } from './result.ts'
 
 export interface CheckerEntry {
   models: readonly string[]

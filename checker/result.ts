@@ -1,5 +1,7 @@
 // The shape every checker returns (DESIGN §9): a validity, a one-paragraph explanation a person
-// can read in a terminal, and checker-specific structured data for reports.
+// can read in a terminal, and checker-specific structured data for reports; and the signature
+// of a checker that `jepsen-tikv analyze` runs by name (checker/registry.ts).
+import type { Op } from '../lib/history/op.ts'
 
 /** `"unknown"` means the checker could not decide (time or memory limit); it is never a pass. */
 export type Validity = true | false | 'unknown'
@@ -22,3 +24,15 @@ export function mergeValidity(vs: Iterable<Validity>): Validity {
   }
   return out
 }
+
+export interface AnalyzeOptions {
+  /** Model name; each checker lists the ones it accepts. */
+  model?: string
+  /** Wall-clock budget; past it the checker answers "unknown". */
+  timeLimitMs?: number
+  /** Order transactions by their timestamps (DESIGN §3 `ts`); checkers with `timestampOrder`. */
+  timestampOrder?: boolean
+  signal?: AbortSignal
+}
+
+export type Analyzer = (history: Op[], opts: AnalyzeOptions) => Promise<CheckResult>

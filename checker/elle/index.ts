@@ -1,7 +1,7 @@
 // Entry points of the transactional (Elle-class) checker: the two Analyzers that
 // checker/registry.ts loads for `jepsen-tikv analyze`, and the richer checkConsistency.
 import type { Op } from '../../lib/history/op.ts'
-import type { AnalyzeOptions, Analyzer } from '../registry.ts'
+import type { AnalyzeOptions, Analyzer } from '../result.ts'
 import { checkConsistency } from './check.ts'
 import type { Workload } from './types.ts'
 

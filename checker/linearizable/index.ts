@@ -7,8 +7,7 @@
 // Custom models: pass a `Model` object as `model`; models without a `spec` (all user models)
 // are searched on the calling thread only, since functions cannot be sent to a worker.
 import type { Op } from '../../lib/history/op.ts'
-import type { AnalyzeOptions } from '../registry.ts'
-import { type CheckResult, mergeValidity } from '../result.ts'
+import { type AnalyzeOptions, type CheckResult, mergeValidity } from '../result.ts'
 import { type Failure, failureText } from './explain.ts'
 import type { Model } from './model.ts'
 import { resolveModel } from './models.ts'
