@@ -11,7 +11,6 @@ const EXIT_BY_VALIDITY = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2)
 
 export function analyzeCommand(): Command {
   return new Command('analyze')
-    .description('check saved histories (JSONL, Jepsen EDN, Porcupine logs) or store run directories')
     .argument('<paths...>', 'history files or store run directories (e.g. store/latest)')
     .addOption(
       new Option('--checker <name>', 'checker to run').choices(checkerNames()).default('linearizable'),

@@ -93,9 +93,6 @@ export async function healSshHosts(
 
 export function teardownCommand(): Command {
   return new Command('teardown')
-    .description(
-      'remove everything jepsen-tikv created on this host (clusters, namespaces, bridges, processes); with --nodes and --ssh-private-key also heal those ssh hosts',
-    )
     .option(
       '--state-dir <dir>',
       OPTIONS.stateDir.description,
