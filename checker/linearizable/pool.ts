@@ -26,10 +26,20 @@ let slots: Slot[] = []
 /** Default worker count: every core but the calling thread's. */
 export const defaultWorkers = (): number => Math.max(1, availableParallelism() - 1)
 
-function spawn(): Slot {
-  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+/**
+ * A worker thread running worker.ts: compiled JavaScript in the package (dist/); in the
+ * repository's dev loop (Vitest, tsx) the TypeScript source, which worker-boot.mjs loads
+ * through tsx because a worker does not inherit its parent's loader.
+ */
+function startWorker(): Worker {
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./worker.js', import.meta.url))
+  return new Worker(new URL('./worker-boot.mjs', import.meta.url), {
     workerData: { entry: new URL('./worker.ts', import.meta.url).href },
   })
+}
+
+function spawn(): Slot {
+  const worker = startWorker()
   const slot: Slot = { worker, dead: false, outstanding: new Map() }
   worker.unref()
   worker.on('message', (v: PartVerdict) => {
@@ -49,6 +59,9 @@ function spawn(): Slot {
   worker.on('exit', (code) => lose(`exited with code ${code}`))
   return slot
 }
+
+/** Worker threads started so far and still alive. */
+export const workerCount = (): number => slots.length
 
 export function workerSlots(n: number): Slot[] {
   while (slots.length < n) slots.push(spawn())
