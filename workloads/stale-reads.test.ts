@@ -7,12 +7,10 @@
 // expose staleness, so the mix is read-heavy, writes there time out quickly, and the run is long
 // enough for five partition windows.
 import { join } from 'node:path'
+import { optionsFromEnv, register, runWorkload } from 'jepsen-tikv'
+import { attachRun, expectSoundRun } from 'jepsen-tikv/vitest'
 import { expect, inject, test } from 'vitest'
 import { type ClientServerProcess, startClientServer } from '../lib/client/server-process.ts'
-import { optionsFromEnv } from '../lib/config/options.ts'
-import { runWorkload } from '../lib/workload/run.ts'
-import { attachRun, expectSoundRun } from '../lib/workload/suite.ts'
-import { register } from './register.ts'
 
 const options = optionsFromEnv()
 

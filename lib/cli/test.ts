@@ -8,9 +8,8 @@ import { join } from 'node:path'
 import { Command, Option } from 'commander'
 import { mergeValidity, type Validity } from '../../checker/result.ts'
 import { ConfigError, OPTIONS, type OptionSpec, optionsFromEnv } from '../config/options.ts'
-import { DEFAULT_STORE, listRuns } from '../run-store/store.ts'
-
-const ROOT = join(import.meta.dirname, '..', '..')
+import { DEFAULT_STORE, PACKAGE_ROOT } from '../config/paths.ts'
+import { listRuns } from '../run-store/store.ts'
 
 /** `--workload all --nemesis a,b` means one run per fault (test-all); otherwise the faults go together. */
 export function nemesisEnv(workload: string, nemesis: string): string {
@@ -18,9 +17,7 @@ export function nemesisEnv(workload: string, nemesis: string): string {
 }
 
 export function testCommand(): Command {
-  const cmd = new Command('test').description(
-    'run workloads against a cluster (provisioned by Vitest globalSetup)',
-  )
+  const cmd = new Command('test')
   // Commander derives each option's attribute from its flag (--time-limit -> timeLimit), which is
   // the option's name in OPTIONS.
   for (const spec of Object.values(OPTIONS) as OptionSpec[]) {
@@ -54,7 +51,7 @@ export function testCommand(): Command {
     const { startVitest } = await import('vitest/node')
     const files = options.workload.map((w) => `workloads/${w}.test.ts`)
     const vitest = await startVitest('test', files, {
-      root: ROOT,
+      root: PACKAGE_ROOT,
       project: 'workloads',
       watch: false,
       run: true,

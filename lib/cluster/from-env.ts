@@ -5,18 +5,17 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startClientServer } from '../client/server-process.ts'
+import { DEFAULT_STORE } from '../config/paths.ts'
 import type { Db } from '../db/db.ts'
 import { dbFromOptions } from '../db/make-db.ts'
 import type { ClientServerStart, StartedCluster } from './cluster.ts'
 import { clusterFromConfig } from './clusters.ts'
 import { type ClusterConfig, clusterConfigFromEnv } from './config.ts'
 
-const ROOT = join(import.meta.dirname, '..', '..')
-
 /** One client server per node on the control host, logging into the run's store dir (a restart appends). */
 function clientServers(db: Db): ClientServerStart {
   return async (node, endpoints, run, opts) => {
-    const logDir = join(run.storeDir ?? join(ROOT, 'store', 'clusters', run.runId), 'nodes', node.name)
+    const logDir = join(run.storeDir ?? join(DEFAULT_STORE, 'clusters', run.runId), 'nodes', node.name)
     await mkdir(logDir, { recursive: true })
     return startClientServer({
       node: node.name,
@@ -40,7 +39,7 @@ export async function startClusterFromEnv(
 ): Promise<FromEnvResult> {
   const config = clusterConfigFromEnv(env) // before anything is provisioned
   const db = dbFromOptions(config, env)
-  const storeDir = join(ROOT, 'store', 'clusters')
+  const storeDir = join(DEFAULT_STORE, 'clusters')
   const builder = clusterFromConfig(config, { log })
     .withDb(db)
     .withStoreDir(storeDir)
