@@ -28,9 +28,17 @@ export function mergeValidity(vs: Iterable<Validity>): Validity {
 export interface AnalyzeOptions {
   /** Model name; each checker lists the ones it accepts. */
   model?: string
+  /** The model's initial value (linearizable checker). */
+  initial?: unknown
+  /** rw-register: each key's writes are sequentially consistent (Elle's sequential-keys?). */
+  sequentialKeys?: boolean
+  /** rw-register: each key's writes are linearizable (Elle's linearizable-keys?). */
+  linearizableKeys?: boolean
+  /** rw-register: on each key, a txn's write follows the version it read (Elle's wfr-keys?). */
+  wfrKeys?: boolean
   /** Wall-clock budget; past it the checker answers "unknown". */
   timeLimitMs?: number
-  /** Order transactions by their timestamps (DESIGN §3 `ts`); checkers with `timestampOrder`. */
+  /** Order transactions by their timestamps (DESIGN §3 `ts`); the transactional checkers. */
   timestampOrder?: boolean
   signal?: AbortSignal
 }

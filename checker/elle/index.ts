@@ -16,6 +16,9 @@ const analyzer =
     checkConsistency(history, {
       workload,
       models: [opts.model ?? 'strict-serializable'],
+      sequentialKeys: opts.sequentialKeys,
+      linearizableKeys: opts.linearizableKeys,
+      wfrKeys: opts.wfrKeys,
       timeLimitMs: opts.timeLimitMs,
       timestampOrder: opts.timestampOrder,
       signal: opts.signal,

@@ -1,14 +1,17 @@
-// The CLI as a user runs it: the package bin, its exit codes (DESIGN §4) and its messages.
+// The CLI as a user runs it, in its own process: its exit codes (DESIGN §4) and its messages.
+// It runs the sources through tsx (the package bin runs the same code compiled; scripts/
+// package-smoke.sh runs that from an installed tarball).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { reference } from '../history/testing/reference.ts'
 import { nemesisEnv } from './test.ts'
 
-const BIN = join(import.meta.dirname, '../../bin/jepsen-tikv.mjs')
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' })
+const MAIN = join(import.meta.dirname, 'main.ts')
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8' })
 
 describe('jepsen-tikv analyze', () => {
   const good = reference('porcupine/test_data/jepsen/etcd_002.log')
@@ -91,7 +94,7 @@ describe('jepsen-tikv analyze', () => {
     const refused = cli('analyze', '--timestamp-order', good)
     expect(refused.status).toBe(3)
     expect(refused.stderr).toContain(
-      '--timestamp-order does not apply to --checker linearizable; it orders transactions for: list-append, rw-register',
+      '--timestamp-order does not apply to --checker linearizable (--timestamp-order is for --checker list-append, rw-register)',
     )
   })
 
@@ -124,6 +127,62 @@ describe('jepsen-tikv analyze', () => {
     const m = cli('analyze', '--model', 'snapshot-isolation', good)
     expect(m.status).toBe(3)
     expect(m.stderr).toContain('allowed: register, cas-register, multi-register, kv')
+  })
+})
+
+describe('jepsen-tikv analyze: checker parameters', () => {
+  test('an orphan completion is an input error (exit 3) naming file and line', () => {
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'orphan.jsonl')
+    writeFileSync(
+      h,
+      '{"type":"ok","process":0,"f":"read","value":1}\n{"type":"invoke","process":1,"f":"read"}\n',
+    )
+    const r = cli('analyze', h)
+    expect(r.status).toBe(3)
+    expect(r.stderr).toContain(`${h}:1: orphan completion: ok read of process 0`)
+  })
+
+  test('--initial: the Knossos multi-register history is valid from {x 0, y 0}, not from empty registers', () => {
+    const h = reference('knossos/data/multi-register/good/multi-register.edn')
+    expect(cli('analyze', '--model', 'multi-register', h).status).toBe(1)
+    const r = cli('analyze', '--model', 'multi-register', '--initial', '{"x":0,"y":0}', h)
+    expect(r.stdout).toContain('valid (linearizable, multi-register, 250 ops)')
+    expect(r.status).toBe(0)
+  })
+
+  test('--initial must be JSON of the model shape, and only for the linearizable checker', () => {
+    const h = reference('knossos/data/multi-register/good/multi-register.edn')
+    const notJson = cli('analyze', '--model', 'multi-register', '--initial', '{x:0}', h)
+    expect(notJson.status).toBe(3)
+    expect(notJson.stderr).toContain("option '--initial <json>' argument '{x:0}' is invalid. must be JSON")
+    const wrongShape = cli('analyze', '--model', 'multi-register', '--initial', '0', h)
+    expect(wrongShape.status).toBe(3)
+    expect(wrongShape.stderr).toContain('--initial: multi-register starts from an object of registers')
+    const elle = cli('analyze', '--checker', 'list-append', '--initial', '0', h)
+    expect(elle.status).toBe(3)
+    expect(elle.stderr).toContain(
+      '--initial does not apply to --checker list-append (--initial is for --checker linearizable)',
+    )
+  })
+
+  test("--wfr-keys: Elle's writes-follow-reads case is G-single-item only under that assumption", () => {
+    const cases = JSON.parse(readFileSync(reference('elle/cases.json'), 'utf8')) as {
+      id: string
+      history: { process: number; type: string; value: unknown }[]
+    }[]
+    const wfr = cases.find((c) => c.id === 'RW-04')!
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'wfr.jsonl')
+    writeFileSync(h, wfr.history.map((op) => JSON.stringify({ ...op, f: 'txn' })).join('\n'))
+    const args = ['analyze', '--checker', 'rw-register', '--model', 'serializable', '--json', h]
+    expect(cli(...args).status).toBe(0)
+    const r = cli(...args, '--wfr-keys')
+    expect(r.status).toBe(1)
+    const out = JSON.parse(r.stdout)
+    expect(out.anomalyTypes).toEqual(['G-single-item'])
+    expect(out.not).toEqual(['consistent-view', 'repeatable-read'])
+    const bad = cli('analyze', '--wfr-keys', h)
+    expect(bad.status).toBe(3)
+    expect(bad.stderr).toContain('--wfr-keys does not apply to --checker linearizable')
   })
 })
 

@@ -129,6 +129,33 @@ describe('errors name the file and the line', () => {
     )
   })
 
+  test('an orphan completion and a second invocation of an open process name their lines', () => {
+    const orphan = file(
+      '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"ok","process":1,"f":"read","value":1}\n',
+    )
+    expect(errorOf(() => readHistory(orphan)).message).toBe(
+      `${orphan}:3: orphan completion: ok read of process 1, which has no open invocation`,
+    )
+    expect(
+      errorOf(() =>
+        parseHistory('[{:type :invoke :process 2 :f :read}\n {:type :invoke :process 2 :f :read}]', 'd.edn'),
+      ).message,
+    ).toBe('d.edn:2: process 2 invokes read while its invocation at line 1 is still open')
+  })
+
+  test('completions without any invocation (the shape of Elle tests) and info notes of idle processes are accepted', () => {
+    expect(
+      parseHistory(
+        '{"type":"ok","process":0,"f":"txn","value":[]}\n{"type":"ok","process":0,"f":"txn","value":[]}',
+      ),
+    ).toHaveLength(2)
+    expect(
+      parseHistory(
+        '{"type":"invoke","process":0,"f":"read"}\n{"type":"info","process":3,"f":"read"}\n{"type":"ok","process":0,"f":"read"}',
+      ),
+    ).toHaveLength(3)
+  })
+
   test('bad process and unknown format', () => {
     expect(errorOf(() => parseHistory('{"type":"ok","process":"p1","f":"read"}', 'z')).message).toContain(
       'process must be an integer or "nemesis"',
