@@ -3,6 +3,7 @@
 // and the store, which is the user's: `store/` under the current directory, or $JEPSEN_STORE.
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 export const DEFAULT_STORE = resolve(process.env.JEPSEN_STORE ?? 'store')
 
@@ -19,4 +20,5 @@ function packageRoot(from: string): string {
   throw new Error(`cannot find jepsen-tikv's package.json above ${from}`)
 }
 
-export const PACKAGE_ROOT = packageRoot(import.meta.dirname)
+// From import.meta.url, not import.meta.dirname: Jest's ESM runtime provides only the former.
+export const PACKAGE_ROOT = packageRoot(fileURLToPath(new URL('.', import.meta.url)))
