@@ -5,10 +5,10 @@
 // parameters: --initial (the model's initial value, linearizable), --timestamp-order
 // (transactional checkers) and the rw-register key assumptions --sequential-keys,
 // --linearizable-keys and --wfr-keys.
-import { Command, InvalidArgumentError, Option } from 'commander'
 import { CHECKERS, type CheckerParam, checkerNames } from '../../checker/registry.ts'
 import { type AnalyzeOptions, mergeValidity, type Validity } from '../../checker/result.ts'
 import { HistoryError, readHistory } from '../history/read.ts'
+import { Command, InvalidArgumentError, Option } from './commander.ts'
 
 const EXIT_BY_VALIDITY = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2)
 

@@ -2,7 +2,7 @@
 // only the one being run is loaded, so `analyze` never pays for the cluster, SSH and option
 // validation code of `test` and `teardown` (start-up is a large part of checking a small
 // history). Exit codes: 0 valid, 1 invalid, 2 unknown, 3 usage/input error, 4 crashed.
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError } from './commander.ts'
 
 export const EXIT = { valid: 0, invalid: 1, unknown: 2, usage: 3, crashed: 4 } as const
 

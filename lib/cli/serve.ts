@@ -1,7 +1,8 @@
 // `jepsen-tikv serve`: a read-only results browser over store/ on localhost (lib/serve).
-import { Command, InvalidArgumentError } from 'commander'
+
 import { DEFAULT_STORE } from '../config/paths.ts'
 import { serveStore } from '../serve/serve.ts'
+import { Command, InvalidArgumentError } from './commander.ts'
 
 export function serveCommand(): Command {
   return new Command('serve')

@@ -5,11 +5,11 @@
 // summary table. Exit: 0 all valid, 1 any invalid, 2 any unknown, 3 bad options, 4 crashed.
 
 import { join } from 'node:path'
-import { Command, Option } from 'commander'
 import { mergeValidity, type Validity } from '../../checker/result.ts'
 import { ConfigError, OPTIONS, type OptionSpec, optionsFromEnv } from '../config/options.ts'
 import { DEFAULT_STORE, PACKAGE_ROOT } from '../config/paths.ts'
 import { listRuns } from '../run-store/store.ts'
+import { Command, Option } from './commander.ts'
 
 /** `--workload all --nemesis a,b` means one run per fault (test-all); otherwise the faults go together. */
 export function nemesisEnv(workload: string, nemesis: string): string {
