@@ -33,10 +33,10 @@ cat > vitest.config.ts <<'TS'
 import { defineConfig } from 'vitest/config'
 export default defineConfig({ test: { setupFiles: ['jepsen-tikv/vitest'], include: ['*.vitest.ts'] } })
 TS
-cat > history.vitest.ts <<'TS'
-import { readHistory } from 'jepsen-tikv'
-import { expect, test } from 'vitest'
-
+# The same assertions under Vitest and Jest: a valid and an invalid saved history, .not, the
+# message, and "unknown" failing both ways.
+assertions() {
+  cat <<'JS'
 test('a saved valid history is linearizable', async () => {
   await expect(readHistory('valid.log')).toBeLinearizable({ model: 'cas-register' })
 })
@@ -48,7 +48,9 @@ test('"unknown" fails with and without .not', async () => {
   await expect(expect('valid.log').toBeLinearizable({ timeLimit: 1e-6 })).rejects.toThrow(/could not decide/)
   await expect(expect('valid.log').not.toBeLinearizable({ timeLimit: 1e-6 })).rejects.toThrow(/could not decide/)
 })
-TS
+JS
+}
+{ echo "import { readHistory } from 'jepsen-tikv'"; echo "import { expect, test } from 'vitest'"; assertions; } >history.vitest.ts
 cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext",
   "strict": true, "noEmit": true, "types": ["node", "jepsen-tikv/vitest", "jepsen-tikv/jest"] }, "include": ["*.ts"] }
@@ -69,22 +71,7 @@ npx tsc --noEmit -p .
 cat > jest.config.json <<'JSON'
 { "testEnvironment": "node", "transform": {}, "testMatch": ["**/*.jest.mjs"], "setupFilesAfterEnv": ["jepsen-tikv/jest"] }
 JSON
-cat > history.jest.mjs <<'JS'
-import { expect, test } from '@jest/globals'
-import { readHistory } from 'jepsen-tikv'
-
-test('a saved valid history is linearizable', async () => {
-  await expect(readHistory('valid.log')).toBeLinearizable({ model: 'cas-register' })
-})
-test('a saved invalid history is not, and the message explains why and names the file', async () => {
-  await expect('invalid.log').not.toBeLinearizable()
-  await expect(expect('invalid.log').toBeLinearizable()).rejects.toThrow(/cannot be linearized[\s\S]*history: invalid.log/)
-})
-test('"unknown" fails with and without .not', async () => {
-  await expect(expect('valid.log').toBeLinearizable({ timeLimit: 1e-6 })).rejects.toThrow(/could not decide/)
-  await expect(expect('valid.log').not.toBeLinearizable({ timeLimit: 1e-6 })).rejects.toThrow(/could not decide/)
-})
-JS
+{ echo "import { expect, test } from '@jest/globals'"; echo "import { readHistory } from 'jepsen-tikv'"; assertions; } >history.jest.mjs
 say "(b) jest"
 NODE_OPTIONS=--experimental-vm-modules npx jest --ci 2>&1
 
