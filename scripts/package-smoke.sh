@@ -83,4 +83,13 @@ npx jepsen-tikv analyze invalid.log >/dev/null
 code=$?
 set -e
 if [ "$code" != 1 ]; then say "analyze of an invalid history exited $code, expected 1"; exit 1; fi
+# `test` runs a clone's workloads; from an installed package it says so (exit 3).
+set +e
+out="$(npx jepsen-tikv test 2>&1)"
+code=$?
+set -e
+if [ "$code" != 3 ] || ! grep -q 'runs a clone of the jepsen-tikv repository' <<<"$out"; then
+  say "jepsen-tikv test from the installed package exited $code: $out"
+  exit 1
+fi
 say "passed in $(($(date +%s) - start)) s"

@@ -4,6 +4,7 @@
 // with several nemeses is Jepsen's test-all: every workload once per listed fault, with a
 // summary table. Exit: 0 all valid, 1 any invalid, 2 any unknown, 3 bad options, 4 crashed.
 
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { mergeValidity, type Validity } from '../../checker/result.ts'
 import { ConfigError, OPTIONS, type OptionSpec, optionsFromEnv } from '../config/options.ts'
@@ -47,6 +48,12 @@ export function testCommand(): Command {
     env.JEPSEN_SEED = String(options.seed)
     Object.assign(process.env, env)
 
+    if (!existsSync(join(PACKAGE_ROOT, 'workloads'))) {
+      console.error(
+        'jepsen-tikv test: this installed package has no workload test files; `jepsen-tikv test` runs a clone of the jepsen-tikv repository. In your own project, run Vitest with jepsen-tikv/global-setup (README: Using the package)',
+      )
+      process.exit(3)
+    }
     const started = new Date().toISOString()
     const { startVitest } = await import('vitest/node')
     const files = options.workload.map((w) => `workloads/${w}.test.ts`)
