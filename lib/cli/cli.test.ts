@@ -165,17 +165,22 @@ describe('jepsen-tikv analyze: checker parameters', () => {
     )
   })
 
+  type Case = { id: string; history?: unknown[]; histories?: Record<string, unknown[]> }
+  const cases = JSON.parse(readFileSync(reference('elle/cases.json'), 'utf8')) as Case[]
+  /** An Elle case's history as a JSON Lines file (the cases leave out `f`). */
+  const caseFile = (id: string, name?: string) => {
+    const c = cases.find((x) => x.id === id)!
+    const ops = (name ? c.histories![name] : c.history!) as object[]
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), `${id}.jsonl`)
+    writeFileSync(h, ops.map((op) => JSON.stringify({ ...op, f: 'txn' })).join('\n'))
+    return h
+  }
+  const rw = (...args: string[]) => cli('analyze', '--checker', 'rw-register', '--json', ...args)
+
   test("--wfr-keys: Elle's writes-follow-reads case is G-single-item only under that assumption", () => {
-    const cases = JSON.parse(readFileSync(reference('elle/cases.json'), 'utf8')) as {
-      id: string
-      history: { process: number; type: string; value: unknown }[]
-    }[]
-    const wfr = cases.find((c) => c.id === 'RW-04')!
-    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'wfr.jsonl')
-    writeFileSync(h, wfr.history.map((op) => JSON.stringify({ ...op, f: 'txn' })).join('\n'))
-    const args = ['analyze', '--checker', 'rw-register', '--model', 'serializable', '--json', h]
-    expect(cli(...args).status).toBe(0)
-    const r = cli(...args, '--wfr-keys')
+    const h = caseFile('RW-04')
+    expect(rw('--model', 'serializable', h).status).toBe(0)
+    const r = rw('--model', 'serializable', '--wfr-keys', h)
     expect(r.status).toBe(1)
     const out = JSON.parse(r.stdout)
     expect(out.anomalyTypes).toEqual(['G-single-item'])
@@ -183,6 +188,17 @@ describe('jepsen-tikv analyze: checker parameters', () => {
     const bad = cli('analyze', '--wfr-keys', h)
     expect(bad.status).toBe(3)
     expect(bad.stderr).toContain('--wfr-keys does not apply to --checker linearizable')
+  })
+
+  test.each([
+    ['--sequential-keys', 'seq'],
+    ['--linearizable-keys', 'lin'],
+  ])("%s: Elle's cyclic-versions case (RW-05, %s) is caught only under that assumption", (flag, name) => {
+    const h = caseFile('RW-05', name)
+    expect(JSON.parse(rw(h).stdout).anomalyTypes).not.toContain('cyclic-versions')
+    const r = rw(flag, h)
+    expect(r.status).toBe(1)
+    expect(JSON.parse(r.stdout).anomalyTypes).toEqual(['cyclic-versions'])
   })
 })
 
