@@ -2,7 +2,7 @@
 // idle so they never keep a process alive, and ref'd while they hold parts of a job so that
 // a script awaiting a verdict does not exit early. If a worker dies (e.g. it cannot load
 // TypeScript), its parts are handed back to the job, which checks them on the calling thread.
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { PartVerdict } from './runner.ts'
 import type { WorkerRequest } from './worker.ts'
@@ -23,8 +23,18 @@ export interface JobHandlers {
 const handlers = new Map<number, JobHandlers>()
 let slots: Slot[] = []
 
-/** Default worker count: every core but the calling thread's. */
-export const defaultWorkers = (): number => Math.max(1, availableParallelism() - 1)
+/**
+ * Workers worth starting with `cores` cores and a 1-minute load average of `load` (which counts
+ * this process too): one per core left idle, at most every core but the calling thread's. On a
+ * machine whose cores are all busy a worker only competes with the calling thread (on a loaded
+ * 2-core machine kv c50-ok took 0.37 s with a worker against 0.27 s without).
+ */
+export function workersFor(cores: number, load: number): number {
+  return Math.max(0, Math.min(cores - 1, Math.floor(cores - load)))
+}
+
+/** Default worker count for this machine now. */
+export const defaultWorkers = (): number => workersFor(availableParallelism(), loadavg()[0])
 
 /**
  * A worker thread running worker.ts: compiled JavaScript in the package (dist/); in the

@@ -14,7 +14,7 @@ export interface ScheduleOptions {
   /** When the time limit started (performance.now()); defaults to the call of checkParts. */
   startedAt?: number
   signal?: AbortSignal
-  /** Worker threads to use besides the calling thread (default: cores - 1; 0 = calling thread only). */
+  /** Worker threads to use besides the calling thread (default: one per idle core, at most cores - 1; 0 = calling thread only). */
   workers?: number
   /** Bound on each part's search cache, in bytes. */
   maxBytesPerPart?: number
