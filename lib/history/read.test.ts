@@ -81,6 +81,16 @@ describe('format detection and parsing', () => {
   })
 })
 
+test('EDN strings keep their escapes and count the lines they span', () => {
+  const h = parseHistory(
+    '[{:type :invoke :process 1 :f :write :value "a\\"b\\nc\\\\d"}\n {:type :ok :process 1 :f :write :value "x\ny"}]',
+  )
+  expect(h.map((o) => o.value)).toEqual(['a"b\nc\\d', 'x\ny'])
+  expect(() => parseHistory('[{:type :invoke :process 1 :f :write :value "x\ny}]', 'u.edn')).toThrow(
+    /^u\.edn:2: EDN syntax error: unterminated string/,
+  )
+})
+
 describe('errors name the file and the line', () => {
   const file = (text: string) => {
     const p = join(mkdtempSync(join(tmpdir(), 'jt-read-')), 'h.jsonl')
