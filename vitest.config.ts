@@ -1,5 +1,5 @@
 // Two Vitest projects (DESIGN §2): `checker` runs without a cluster (checkers, generators,
-// runner, parsers, reports); `workloads` provisions a cluster in globalSetup.ts and runs the
+// runner, parsers, reports); `workloads` provisions a cluster in its globalSetup and runs the
 // workload files and the tests that need real nodes (`*.cluster.test.ts`) one file at a time.
 // Every run also writes JUnit XML to reports/junit.xml for CI. Both use the package's own
 // entries as a user's config does (setupFiles 'jepsen-tikv/vitest', globalSetup

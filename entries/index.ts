@@ -22,6 +22,7 @@ export {
   multiRegister,
   register as registerModel,
 } from '../checker/linearizable/index.ts'
+export { checkMonotonic, type MonotonicResult } from '../checker/monotonic.ts'
 export { CHECKERS, checkerNames } from '../checker/registry.ts'
 export {
   type AnalyzeOptions,
@@ -38,7 +39,7 @@ export { startClusterFromEnv } from '../lib/cluster/from-env.ts'
 export { ConfigError, optionsFromEnv, type TestOptions } from '../lib/config/options.ts'
 export * as gen from '../lib/generator/index.ts'
 export { loadHistory } from '../lib/history/load.ts'
-export type { Op, OpType, Process } from '../lib/history/op.ts'
+export type { CommitMode, Op, OpType, Process, TxnTimestamps } from '../lib/history/op.ts'
 export { type Call, pairCalls } from '../lib/history/pairs.ts'
 export { HistoryError, parseHistory, readHistory } from '../lib/history/read.ts'
 export { HistoryWriter, type HistoryWriterOptions } from '../lib/history/writer.ts'
@@ -47,6 +48,7 @@ export { type RunWorkloadOptions, runWorkload, type WorkloadRun } from '../lib/w
 export { keyspace, staggerInterval, type Workload, type WorkloadOptions } from '../lib/workload/workload.ts'
 export { ACCOUNTS, bank, INITIAL } from '../workloads/bank.ts'
 export { LIST_APPEND_MODEL, listAppend } from '../workloads/list-append.ts'
+export { COUNTERS, monotonic } from '../workloads/monotonic.ts'
 export { register } from '../workloads/register.ts'
 export { rwRegister } from '../workloads/rw-register.ts'
 export { set } from '../workloads/set.ts'

@@ -1,7 +1,7 @@
 // Starting the cluster a test run asks for through its environment (JEPSEN_DB, JEPSEN_NODES,
 // JEPSEN_PROVIDER, ...): validate the config first, then make the DB automation (lib/db/make-db.ts:
 // TIKV_* variables for TiKV, the --etcd-reads mode for etcd), then start the nodes, the DB and
-// one client server per node (with the DB's clientServerArgs()). Used by globalSetup.ts (and the CLI).
+// one client server per node (with the DB's clientServerArgs()). Used by entries/global-setup.ts (and the CLI).
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startClientServer } from '../client/server-process.ts'
