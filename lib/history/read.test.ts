@@ -53,10 +53,10 @@ describe('format detection and parsing', () => {
     expect(jsonl[1].ts).toEqual(ts)
     expect(jsonl[0].ts).toBeUndefined()
     const edn = parseHistory(
-      '[{:type :invoke, :f :txn, :process 0, :value [[:r 1 nil]]}\n {:type :ok, :f :txn, :process 0, :value [[:r 1 9007199254740993]], :ts {:start 443762935392895012 :commit 443762935392895044N :mode :async-commit}}\n {:type :fail, :f :txn, :process 1, :ts {:start 7}}]',
+      '[{:type :invoke, :f :txn, :process 0, :value [[:r 1 nil]]}\n {:type :ok, :f :txn, :process 0, :value [[:r 1 9007199254740993]], :ts {:start 443762935392895012 :commit 443762935392895044N :mode :async-commit}}\n {:type :invoke, :f :txn, :process 1, :value []}\n {:type :fail, :f :txn, :process 1, :ts {:start 7}}]',
     )
     expect(edn[1].ts).toEqual(ts)
-    expect(edn[2].ts).toEqual({ start: '7' })
+    expect(edn[3].ts).toEqual({ start: '7' })
     // Elsewhere a big integer stays a (rounded) number, as JSON would read it.
     expect(edn[1].value).toEqual([['r', 1, 9007199254740992]])
   })
