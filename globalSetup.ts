@@ -1,9 +1,11 @@
-// Vitest globalSetup of the `workloads` project: validate the config, provision the nodes,
-// install and start the DB, start one client server per node, and provide the connection info
-// (`inject('cluster')`). Teardown always runs what it can (client servers, logs into the store,
-// DB, nodes), also on SIGINT/SIGTERM; a crashed run is cleaned up by the next setup. In watch
-// mode the cluster stays up across reruns; JEPSEN_LEAVE_DB_RUNNING=1 keeps it after the run
-// (the next setup or `jepsen-tikv teardown` removes it).
+// `jepsen-tikv/global-setup`: the Vitest globalSetup that gives tests a cluster (this
+// repository's `workloads` project uses it, and so can a user's vitest.config.ts). It validates
+// the config (JEPSEN_* variables), provisions the nodes, installs and starts the DB, starts one
+// client server per node, and provides the connection info (`inject('cluster')`, typed below).
+// Teardown always runs what it can (client servers, logs into the store, DB, nodes), also on
+// SIGINT/SIGTERM; a crashed run is cleaned up by the next setup. In watch mode the cluster stays
+// up across reruns; JEPSEN_LEAVE_DB_RUNNING=1 keeps it after the run (the next setup or
+// `jepsen-tikv teardown` removes it).
 import type { TestProject } from 'vitest/node'
 import type { ClusterInfo } from './lib/cluster/cluster.ts'
 import { startClusterFromEnv } from './lib/cluster/from-env.ts'

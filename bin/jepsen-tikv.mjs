@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Package bin: loads the TypeScript CLI through tsx (the project ships sources, not a build).
-import { register } from 'tsx/esm/api'
+// Package bin: runs the compiled CLI (dist/, built by `npm run build:ts`; `npm pack` builds it).
+// In a clone, run `npm run build:ts` after changing the sources, or run them directly with
+// `npx tsx lib/cli/main.ts`.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../lib/cli/main.ts')
+const main = new URL('../dist/lib/cli/main.js', import.meta.url)
+if (!existsSync(main)) {
+  console.error(
+    'jepsen-tikv: the compiled CLI (dist/lib/cli/main.js) is missing; in a clone of the repository run "npm run build:ts" first',
+  )
+  process.exit(3)
+}
+await import(main.href)

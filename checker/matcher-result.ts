@@ -1,13 +1,17 @@
 // What every verdict matcher shares (toBeLinearizable, toBeConsistent, toBeValidSet,
 // toConserveBalances): accepting an Op[] or a history file / store run directory, and turning a
-// CheckResult into Vitest's {pass, message}, where "unknown" fails with and without .not. Each
-// matcher keeps its own wording; the synchronous ones (set, bank, monotonic) share checkerMatch.
-
-import type { MatcherState } from 'vitest'
+// CheckResult into the {pass, message} that Vitest and Jest both expect, where "unknown" fails
+// with and without .not. Each matcher keeps its own wording; the synchronous ones (set, bank,
+// monotonic) share checkerMatch.
 import { describeSource } from '../lib/history/load.ts'
 import type { Op } from '../lib/history/op.ts'
 import { readHistory } from '../lib/history/read.ts'
 import type { CheckResult } from './result.ts'
+
+/** The part of Vitest's and Jest's matcher `this` that the matchers read. */
+export interface MatcherContext {
+  isNot: boolean
+}
 
 export interface MatcherResult {
   pass: boolean
@@ -49,7 +53,7 @@ export function verdictMatch(
 
 /** A synchronous checker as a matcher: "expected the history to be <what>, but it is not: …". */
 export function checkerMatch(
-  state: MatcherState,
+  state: MatcherContext,
   received: readonly Op[] | string,
   what: string,
   check: (h: readonly Op[]) => CheckResult,

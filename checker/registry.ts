@@ -1,25 +1,17 @@
 // The checkers `jepsen-tikv analyze` and the workloads can run by name, with the models each
 // accepts. Checker modules are imported lazily so that loading the CLI stays fast.
-import type { Op } from '../lib/history/op.ts'
-import type { CheckResult } from './result.ts'
+// The checker modules take the Analyzer types from result.ts, never from this file, so the
+// registry and the checker indexes do not import each other in a circle.
+import type { Analyzer } from './result.ts'
 
-export interface AnalyzeOptions {
-  /** Model name; each checker lists the ones it accepts. */
-  model?: string
-  /** Wall-clock budget; past it the checker answers "unknown". */
-  timeLimitMs?: number
-  /** Order transactions by their timestamps (DESIGN §3 `ts`); checkers with `timestampOrder`. */
-  timestampOrder?: boolean
-  signal?: AbortSignal
-}
-
-export type Analyzer = (history: Op[], opts: AnalyzeOptions) => Promise<CheckResult>
+/** Checker parameters beyond the model, as AnalyzeOptions names them. */
+export type CheckerParam = 'initial' | 'timestampOrder' | 'sequentialKeys' | 'linearizableKeys' | 'wfrKeys'
 
 export interface CheckerEntry {
   models: readonly string[]
   defaultModel: string
-  /** The checker can order transactions by their timestamps (AnalyzeOptions.timestampOrder). */
-  timestampOrder?: boolean
+  /** The parameters this checker takes; giving it another is a usage error. */
+  params: readonly CheckerParam[]
   load: () => Promise<Analyzer>
 }
 
@@ -39,24 +31,26 @@ export const CHECKERS: Record<string, CheckerEntry> = {
   linearizable: {
     models: ['register', 'cas-register', 'multi-register', 'kv'],
     defaultModel: 'cas-register',
+    params: ['initial'],
     load: async () => (await import('./linearizable/index.ts')).analyze,
   },
   'list-append': {
     models: TXN_MODELS,
     defaultModel: 'strict-serializable',
-    timestampOrder: true,
+    params: ['timestampOrder'],
     load: async () => (await import('./elle/index.ts')).analyzeListAppend,
   },
   'rw-register': {
     models: TXN_MODELS,
     defaultModel: 'strict-serializable',
-    timestampOrder: true,
+    params: ['timestampOrder', 'sequentialKeys', 'linearizableKeys', 'wfrKeys'],
     load: async () => (await import('./elle/index.ts')).analyzeRwRegister,
   },
   // Counters in transaction timestamp order (its one model).
   monotonic: {
     models: ['timestamp-order'],
     defaultModel: 'timestamp-order',
+    params: [],
     load: async () => {
       const { checkMonotonic } = await import('./monotonic.ts')
       return async (history) => checkMonotonic(history)

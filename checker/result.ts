@@ -1,5 +1,7 @@
 // The shape every checker returns (DESIGN §9): a validity, a one-paragraph explanation a person
-// can read in a terminal, and checker-specific structured data for reports.
+// can read in a terminal, and checker-specific structured data for reports; and the signature
+// of a checker that `jepsen-tikv analyze` runs by name (checker/registry.ts).
+import type { Op } from '../lib/history/op.ts'
 
 /** `"unknown"` means the checker could not decide (time or memory limit); it is never a pass. */
 export type Validity = true | false | 'unknown'
@@ -22,3 +24,23 @@ export function mergeValidity(vs: Iterable<Validity>): Validity {
   }
   return out
 }
+
+export interface AnalyzeOptions {
+  /** Model name; each checker lists the ones it accepts. */
+  model?: string
+  /** The model's initial value (linearizable checker). */
+  initial?: unknown
+  /** rw-register: each key's writes are sequentially consistent (Elle's sequential-keys?). */
+  sequentialKeys?: boolean
+  /** rw-register: each key's writes are linearizable (Elle's linearizable-keys?). */
+  linearizableKeys?: boolean
+  /** rw-register: on each key, a txn's write follows the version it read (Elle's wfr-keys?). */
+  wfrKeys?: boolean
+  /** Wall-clock budget; past it the checker answers "unknown". */
+  timeLimitMs?: number
+  /** Order transactions by their timestamps (DESIGN §3 `ts`); the transactional checkers. */
+  timestampOrder?: boolean
+  signal?: AbortSignal
+}
+
+export type Analyzer = (history: Op[], opts: AnalyzeOptions) => Promise<CheckResult>

@@ -1,15 +1,14 @@
 // `expect(history).toBeValidSet()` and `expect(history).toConserveBalances({ total, accounts })`:
-// synchronous Vitest matchers over an Op[] or a history file / store run directory. As with the
+// synchronous matchers over an Op[] or a history file / store run directory. As with the
 // other matchers, "unknown" (no read ever completed) fails with or without .not, and the message
 // is the checker's explanation plus the report path when there is one.
-import type { MatcherState } from 'vitest'
 import type { Op } from '../lib/history/op.ts'
 import { type BankOptions, checkBank } from './bank.ts'
-import { checkerMatch, type MatcherResult } from './matcher-result.ts'
+import { checkerMatch, type MatcherContext, type MatcherResult } from './matcher-result.ts'
 import { checkSetFull, type SetFullOptions } from './set-full.ts'
 
 export function toBeValidSet(
-  this: MatcherState,
+  this: MatcherContext,
   received: readonly Op[] | string,
   opts: SetFullOptions = {},
 ): MatcherResult {
@@ -19,7 +18,7 @@ export function toBeValidSet(
 }
 
 export function toConserveBalances(
-  this: MatcherState,
+  this: MatcherContext,
   received: readonly Op[] | string,
   opts: BankOptions,
 ): MatcherResult {

@@ -2,8 +2,10 @@
 // started and stopped, and heal resetting every node.
 import { describe, expect, test } from 'vitest'
 import { fakeContext } from '../lib/db/fake-remote.ts'
+import { tikv } from '../lib/db/tikv.ts'
 import { Rng } from '../lib/generator/random.ts'
 import { ClockFaults, hasFaketime, offsetSpec, resetCommand, strobeCommand } from './clock.ts'
+import { planFaults } from './faults.ts'
 
 const FILE = '/opt/tikv/faketime'
 
@@ -14,6 +16,17 @@ describe('clock faults', () => {
   test('only a DB exposing its faketime file can have its clock skewed', () => {
     expect(hasFaketime({ faketimeFile: FILE })).toBe(true)
     expect(hasFaketime({ name: 'etcd' })).toBe(false)
+  })
+  test('TiKV with clock: true gets clock faults planned; without, they are refused saying why and how to enable them', () => {
+    const on = tikv({ clock: true, libfaketime: '/lib/libfaketime.so.1' })
+    expect(hasFaketime(on)).toBe(true)
+    const target = { db: 'tikv', roles: on.roles, nodeCount: 3, schedulers: true, faketime: true } as const
+    expect(planFaults(['clock-skew'], target).map((p) => p.name)).toEqual(['clock-skew'])
+    const off = tikv()
+    expect(hasFaketime(off)).toBe(false)
+    expect(() => planFaults(['clock-strobe'], { ...target, faketime: false })).toThrow(
+      /clock: true \(TIKV_CLOCK=1\).*jemalloc.*0\.9\.7/,
+    )
   })
   test('skew writes one offset per chosen node; heal resets every node', async () => {
     const { ctx, remotes } = fakeContext(3)

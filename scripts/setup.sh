@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything jepsen-tikv needs on a Debian/Ubuntu machine (run as root, idempotent):
 # system packages for nodes, faults, the reference DB, protoc and the browser tests; npm
-# dependencies; the generated gRPC client; the Rust client server.
+# dependencies; the generated gRPC client; the compiled CLI and package (dist/); the Rust client
+# server.
 # CARGO_TARGET_DIR may point at a cache shared across clones (CI does this).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,5 +33,4 @@ command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required: https://
 command -v node >/dev/null || { echo "setup: Node.js 20+ is required" >&2; exit 3; }
 
 npm ci --no-audit --no-fund
-npm run gen:proto
-npm run build:server
+npm run build   # gRPC client from proto/, the compiled package in dist/ (the bin runs it), the Rust client server

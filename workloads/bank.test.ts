@@ -1,7 +1,8 @@
 // Bank workload: every read of all balances sums to the initial total, with no negative balance.
+
+import { ACCOUNTS, bank, INITIAL } from 'jepsen-tikv'
+import { expectSoundRun, workloadSuite } from 'jepsen-tikv/vitest'
 import { expect } from 'vitest'
-import { expectSoundRun, workloadSuite } from '../lib/workload/suite.ts'
-import { ACCOUNTS, bank, INITIAL } from './bank.ts'
 
 workloadSuite('bank', async ({ options, faults, run }) => {
   const r = await run(bank(options))

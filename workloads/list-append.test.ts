@@ -1,8 +1,9 @@
 // List-append workload: the transactions must show no anomaly that the target's promised
 // consistency model forbids (etcd: strict-serializable; TiKV: snapshot-isolation).
+
+import { LIST_APPEND_MODEL, listAppend } from 'jepsen-tikv'
+import { expectSoundRun, workloadSuite } from 'jepsen-tikv/vitest'
 import { expect } from 'vitest'
-import { expectSoundRun, workloadSuite } from '../lib/workload/suite.ts'
-import { LIST_APPEND_MODEL, listAppend } from './list-append.ts'
 
 workloadSuite('list-append', async ({ options, faults, run }) => {
   const r = await run(listAppend(options))

@@ -1,7 +1,8 @@
 // Register workload: every key's history must be linearizable (cas-register model).
+
+import { register } from 'jepsen-tikv'
+import { expectSoundRun, workloadSuite } from 'jepsen-tikv/vitest'
 import { expect } from 'vitest'
-import { expectSoundRun, workloadSuite } from '../lib/workload/suite.ts'
-import { register } from './register.ts'
 
 workloadSuite('register', async ({ options, faults, run }) => {
   const r = await run(register(options))

@@ -1,8 +1,8 @@
 // rw-register workload: register transactions checked like list-append.
+
+import { LIST_APPEND_MODEL, rwRegister } from 'jepsen-tikv'
+import { expectSoundRun, workloadSuite } from 'jepsen-tikv/vitest'
 import { expect } from 'vitest'
-import { expectSoundRun, workloadSuite } from '../lib/workload/suite.ts'
-import { LIST_APPEND_MODEL } from './list-append.ts'
-import { rwRegister } from './rw-register.ts'
 
 workloadSuite('rw-register', async ({ options, faults, run }) => {
   const r = await run(rwRegister(options))

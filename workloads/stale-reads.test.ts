@@ -6,13 +6,11 @@
 // linearizable reads is register.test.ts, which must pass. Reads on the cut-off node are what
 // expose staleness, so the mix is read-heavy, writes there time out quickly, and the run is long
 // enough for five partition windows.
+import { optionsFromEnv, register, runWorkload } from 'jepsen-tikv'
+import { attachRun, expectSoundRun } from 'jepsen-tikv/vitest'
 import { expect, inject, test } from 'vitest'
-import { optionsFromEnv } from '../lib/config/options.ts'
 import { dbFromOptions } from '../lib/db/make-db.ts'
 import { withClientServers } from '../lib/workload/own-client-servers.ts'
-import { runWorkload } from '../lib/workload/run.ts'
-import { attachRun, expectSoundRun } from '../lib/workload/suite.ts'
-import { register } from './register.ts'
 
 const options = optionsFromEnv()
 

@@ -1,9 +1,9 @@
-// The 30 Elle-derived cases of ../shared/peer-histories/elle/cases.md, parsed from the markdown
-// at test time: every check's verdict, anomaly types and weakest ruled-out models must match.
+// The 30 Elle-derived cases of testdata/elle/cases.json (testdata/NOTICE): every check's
+// verdict, anomaly types and weakest ruled-out models must match.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { Op } from '../../lib/history/op.ts'
+import { manifest, reference } from '../../lib/history/testing/reference.ts'
 import { checkConsistency } from './check.ts'
 import { EdgeList } from './graph.ts'
 import { inferListAppend } from './list-append.ts'
@@ -11,7 +11,6 @@ import { collectTxns } from './txns.ts'
 import type { CheckOptions, Mop } from './types.ts'
 import { DEPENDENCY, WR, WW } from './types.ts'
 
-const CASES = join(import.meta.dirname, '../../../shared/peer-histories/elle/cases.md')
 // Cases where Elle's step labels (ww, wr, rw before realtime/process) hide a realtime/process
 // variant that we report because we classify by the edges the search followed.
 const LABEL_CAVEAT = new Set(['LA-04', 'LA-19', 'LA-20'])
@@ -52,9 +51,8 @@ interface Case {
   }[]
 }
 
-const cases: Case[] = [...readFileSync(CASES, 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map(
-  (m) => JSON.parse(m[1]) as Case,
-)
+const { elle } = manifest()
+const cases = JSON.parse(readFileSync(reference(elle.cases), 'utf8')) as Case[]
 
 const toOps = (raw: RawOp[]): Op[] => raw.map((o) => ({ ...o, time: o.index, f: 'txn' }) as Op)
 
@@ -121,9 +119,9 @@ function expectVerdict(id: string, ops: Op[], opts: CheckOptions, exp: Expected)
     }
 }
 
-describe('Elle cases (../shared/peer-histories/elle/cases.md)', () => {
-  test('the file holds 30 cases', () => {
-    expect(cases.map((c) => c.id)).toHaveLength(30)
+describe('Elle cases (testdata/elle/cases.json)', () => {
+  test(`the file holds the manifest's ${elle.count} cases`, () => {
+    expect(new Set(cases.map((c) => c.id)).size).toBe(elle.count)
   })
 
   for (const c of cases) {

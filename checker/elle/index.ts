@@ -1,7 +1,7 @@
 // Entry points of the transactional (Elle-class) checker: the two Analyzers that
 // checker/registry.ts loads for `jepsen-tikv analyze`, and the richer checkConsistency.
 import type { Op } from '../../lib/history/op.ts'
-import type { AnalyzeOptions, Analyzer } from '../registry.ts'
+import type { AnalyzeOptions, Analyzer } from '../result.ts'
 import { checkConsistency } from './check.ts'
 import type { Workload } from './types.ts'
 
@@ -16,6 +16,9 @@ const analyzer =
     checkConsistency(history, {
       workload,
       models: [opts.model ?? 'strict-serializable'],
+      sequentialKeys: opts.sequentialKeys,
+      linearizableKeys: opts.linearizableKeys,
+      wfrKeys: opts.wfrKeys,
       timeLimitMs: opts.timeLimitMs,
       timestampOrder: opts.timestampOrder,
       signal: opts.signal,

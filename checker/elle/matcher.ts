@@ -1,16 +1,15 @@
 // `expect(history).toBeConsistent({ models: ['snapshot-isolation'] })`: an async Vitest matcher
 // over an Op[] or a history file / store run directory. "unknown" always fails (with or without
 // .not), with a message that says the checker could not decide and why.
-import type { MatcherState } from 'vitest'
 import type { Op } from '../../lib/history/op.ts'
-import { type MatcherResult, receivedHistory, verdictMatch } from '../matcher-result.ts'
+import { type MatcherContext, type MatcherResult, receivedHistory, verdictMatch } from '../matcher-result.ts'
 import { checkConsistency } from './check.ts'
 import type { CheckOptions } from './types.ts'
 
 export type ConsistencyMatcherOptions = Omit<CheckOptions, 'models' | 'signal'> & { models?: string[] }
 
 export async function toBeConsistent(
-  this: MatcherState,
+  this: MatcherContext,
   received: readonly Op[] | string,
   opts: ConsistencyMatcherOptions = {},
 ): Promise<MatcherResult> {

@@ -1,39 +1,19 @@
-// The model table must agree with shared/notes/elle-model-matrix.txt, and the weakest-model
-// answer must match the model-boundary vectors of cases.md's appendix (realtime ones in their
-// -item form: this checker only finds item anomalies).
+// The model table must agree with testdata/elle/model-matrix.json (which anomalies each model
+// forbids, from Elle's model definitions), and the weakest-model answer must match the
+// model-boundary vectors of Elle's consistency_model_test.clj (realtime ones in their -item form:
+// this checker only finds item anomalies).
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { expect, test } from 'vitest'
+import { manifest, reference } from '../../lib/history/testing/reference.ts'
 import { FORBIDS, ruledOut } from './models.ts'
 
-const MATRIX = join(import.meta.dirname, '../../../shared/notes/elle-model-matrix.txt')
-const COLUMNS: Record<string, string> = {
-  RU: 'read-uncommitted',
-  RC: 'read-committed',
-  RA: 'read-atomic',
-  RR: 'repeatable-read',
-  SI: 'snapshot-isolation',
-  SER: 'serializable',
-  'SS-SI': 'strong-session-snapshot-isolation',
-  'S-SI': 'strong-snapshot-isolation',
-  'SS-SER': 'strong-session-serializable',
-  SSER: 'strict-serializable',
-}
-
-test('each matrix column forbids exactly the anomalies marked X', () => {
-  const lines = readFileSync(MATRIX, 'utf8').split('\n')
-  const header = lines.findIndex((l) => l.startsWith('anomaly'))
-  const cols = lines[header].trim().split(/\s+/).slice(1)
-  const rows = lines.slice(header + 1).filter((l) => l.trim() !== '')
-  expect(rows.length).toBeGreaterThan(20)
-  for (const [i, col] of cols.entries()) {
-    const model = COLUMNS[col]
-    const marked = rows
-      .map((r) => r.trim().split(/\s+/))
-      .filter((c) => c[i + 1] === 'X')
-      .map((c) => c[0])
-    expect([...FORBIDS[model]].sort(), model).toEqual(marked.sort())
+test('each model forbids exactly the anomalies of the matrix', () => {
+  const { forbids } = JSON.parse(readFileSync(reference(manifest().elle.matrix), 'utf8')) as {
+    forbids: Record<string, string[]>
   }
+  expect(Object.keys(forbids)).toHaveLength(10)
+  for (const [model, anomalies] of Object.entries(forbids))
+    expect([...FORBIDS[model]].sort(), model).toEqual([...anomalies].sort())
 })
 
 test.each([

@@ -1,5 +1,5 @@
 // Consistency models: which anomalies each forbids (the 10 columns of
-// shared/notes/elle-model-matrix.txt, checked against that file by models.test.ts, plus four
+// testdata/elle/model-matrix.json, checked against that file by models.test.ts, plus four
 // intermediate models from Elle's lattice that make the weakest-violated-model answer precise),
 // the strength order between models, and how requested anomaly names expand. With timestamp
 // order (`timestampOrder`), snapshot isolation and every stronger model also forbid the

@@ -2,14 +2,12 @@
 // optional and may take effect any time after their invocation, fail ops never happened,
 // real-time order comes from history order (not `time`), parts are split by key and by the
 // model's partition, custom models work, and worker threads give the same verdicts.
-import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { Op } from '../../lib/history/op.ts'
 import { readHistory } from '../../lib/history/read.ts'
+import { reference } from '../../lib/history/testing/reference.ts'
 import { analyze, type Model } from './index.ts'
 import { workerSlots } from './pool.ts'
-
-const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
 
 type Row = [number, Op['type'], string, unknown, string?]
 const hist = (rows: Row[]): Op[] =>
@@ -108,7 +106,7 @@ describe('linearizable checker', () => {
 
   test('worker threads give the same verdicts as the calling thread', async () => {
     for (const file of ['c50-ok', 'c10-bad']) {
-      const h = readHistory(join(PEER, `porcupine/test_data/kv/${file}.txt`))
+      const h = readHistory(reference(`porcupine/test_data/kv/${file}.txt`))
       const solo = await analyze(h, { model: 'kv', workers: 0 })
       const pooled = await analyze(h, { model: 'kv', workers: 1, workerDelayMs: 0 })
       expect(solo.threads).toBe(1)
@@ -121,14 +119,14 @@ describe('linearizable checker', () => {
   test('a failing key cancels keys whose search explodes', async () => {
     // In c50-bad, keys 0, 5, 7 and 9 each run to the 256 MB cache bound (~2 million
     // configurations) when searched alone; key 1 fails after 13,471.
-    const h = readHistory(join(PEER, 'porcupine/test_data/kv/c50-bad.txt'))
+    const h = readHistory(reference('porcupine/test_data/kv/c50-bad.txt'))
     const r = await analyze(h, { model: 'kv', workers: 0 })
     expect(r.valid).toBe(false)
     expect(r.configurations).toBeLessThan(500_000)
   })
 
   test('parts of a worker that dies are checked on the calling thread', async () => {
-    const h = readHistory(join(PEER, 'porcupine/test_data/kv/c50-ok.txt'))
+    const h = readHistory(reference('porcupine/test_data/kv/c50-ok.txt'))
     const pending = analyze(h, { model: 'kv', workers: 1, workerDelayMs: 0 })
     await new Promise((r) => setTimeout(r, 5))
     await workerSlots(1)[0].worker.terminate()
@@ -137,14 +135,14 @@ describe('linearizable checker', () => {
   })
 
   test('a memory bound gives "unknown", never a pass', async () => {
-    const h = readHistory(join(PEER, 'porcupine/test_data/kv/c10-ok.txt'))
+    const h = readHistory(reference('porcupine/test_data/kv/c10-ok.txt'))
     const r = await analyze(h, { model: 'kv', partition: false, maxBytesPerPart: 64 * 1024 })
     expect(r.valid).toBe('unknown')
     expect(r.unknown?.[0].reason).toMatch(/memory bound/)
   })
 
   test('an aborted check is "unknown"', async () => {
-    const h = readHistory(join(PEER, 'porcupine/test_data/kv/c10-ok.txt'))
+    const h = readHistory(reference('porcupine/test_data/kv/c10-ok.txt'))
     const r = await analyze(h, { model: 'kv', partition: false, signal: AbortSignal.timeout(20) })
     expect(r.valid).toBe('unknown')
     expect(r.explanation).toMatch(/aborted/)

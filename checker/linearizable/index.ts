@@ -7,8 +7,7 @@
 // Custom models: pass a `Model` object as `model`; models without a `spec` (all user models)
 // are searched on the calling thread only, since functions cannot be sent to a worker.
 import type { Op } from '../../lib/history/op.ts'
-import type { AnalyzeOptions } from '../registry.ts'
-import { type CheckResult, mergeValidity } from '../result.ts'
+import { type AnalyzeOptions, type CheckResult, mergeValidity } from '../result.ts'
 import { type Failure, failureText } from './explain.ts'
 import type { Model } from './model.ts'
 import { resolveModel } from './models.ts'
@@ -17,11 +16,13 @@ import { checkParts, type ScheduleOptions } from './schedule.ts'
 
 export type { Failure, OpView } from './explain.ts'
 export { equalValue, hashValue, type Model, type ModelOp } from './model.ts'
-export { casRegister, kv, MODELS, multiRegister, register } from './models.ts'
+export { casRegister, initialValueProblem, kv, MODELS, multiRegister, register } from './models.ts'
 
 export interface LinearizableOptions extends Omit<AnalyzeOptions, 'model'>, ScheduleOptions {
   /** A built-in model name (register, cas-register, multi-register, kv) or a model object. */
   model?: string | Model<unknown>
+  /** Initial value of a built-in model named by `model` (default: null, or {} for multi-register and kv). */
+  initial?: unknown
   /** Split by key and by the model's partition (default true). Turn off only to benchmark. */
   partition?: boolean
 }
@@ -43,7 +44,7 @@ export interface LinearizableResult extends CheckResult {
 
 export async function analyze(history: Op[], opts: LinearizableOptions = {}): Promise<LinearizableResult> {
   const startedAt = performance.now()
-  const model = resolveModel(opts.model)
+  const model = resolveModel(opts.model, opts.initial)
   const parts = prepareParts(history, model, opts.partition ?? true)
   const verdicts = await checkParts(parts, model, { startedAt, ...opts })
   const valid = mergeValidity(verdicts.map((v) => v.valid))

@@ -1,10 +1,8 @@
 // toBeLinearizable: passes and fails with the checker's explanation, works with .not, treats
 // "unknown" as a failure both ways, and accepts a history file path.
-import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { Op } from '../../lib/history/op.ts'
-
-const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
+import { reference } from '../../lib/history/testing/reference.ts'
 
 /** A history from [process, type, f, value] rows. */
 const hist = (rows: [number, Op['type'], string, unknown][]): Op[] =>
@@ -37,14 +35,14 @@ describe('toBeLinearizable', () => {
   })
 
   test('"unknown" fails with and without .not, saying it is unknown', async () => {
-    const path = join(PEER, 'knossos/data/cas-register/good/memstress3-14.edn')
+    const path = reference('knossos/data/cas-register/good/memstress3-14.edn')
     const opts = { model: 'cas-register', timeLimit: 0.000001 }
     await expect(expect(path).toBeLinearizable(opts)).rejects.toThrow(/could not decide \(valid: "unknown"\)/)
     await expect(expect(path).not.toBeLinearizable(opts)).rejects.toThrow(/could not decide/)
   })
 
   test('accepts a history file and names it in the message', async () => {
-    const bad = join(PEER, 'knossos/data/cas-register/bad/immediate-failure.edn')
+    const bad = reference('knossos/data/cas-register/bad/immediate-failure.edn')
     await expect(bad).not.toBeLinearizable()
     await expect(expect(bad).toBeLinearizable()).rejects.toThrow(`history: ${bad}`)
   })

@@ -3,9 +3,8 @@
 // run directory. `timeLimit` is in seconds, like `jepsen-tikv analyze --time-limit`. The failure
 // message is the checker's short explanation. "unknown" (time limit, memory bound) fails both
 // `toBeLinearizable` and `.not.toBeLinearizable`, saying that the checker could not decide.
-import type { MatcherState } from 'vitest'
 import type { Op } from '../../lib/history/op.ts'
-import { type MatcherResult, receivedHistory, verdictMatch } from '../matcher-result.ts'
+import { type MatcherContext, type MatcherResult, receivedHistory, verdictMatch } from '../matcher-result.ts'
 import { analyze, type LinearizableOptions } from './index.ts'
 
 export type LinearizableMatcherOptions = Omit<LinearizableOptions, 'timeLimitMs' | 'signal' | 'startedAt'> & {
@@ -14,7 +13,7 @@ export type LinearizableMatcherOptions = Omit<LinearizableOptions, 'timeLimitMs'
 }
 
 export async function toBeLinearizable(
-  this: MatcherState,
+  this: MatcherContext,
   received: readonly Op[] | string,
   opts: LinearizableMatcherOptions = {},
 ): Promise<MatcherResult> {

@@ -167,12 +167,29 @@ export const casRegister = MODELS['cas-register']
 export const multiRegister = multiRegisterModel
 export const kv = kvModel
 
-/** A model by name (built-in, default initial value) or a model object as is. */
-export function resolveModel(m: string | Model<unknown> | undefined): Model<unknown> {
-  if (m === undefined) return casRegister()
-  if (typeof m !== 'string') return m
-  const factory = MODELS[m]
+/** Why `initial` cannot start the built-in model `name`, or undefined when it can. */
+export function initialValueProblem(name: string, initial: unknown): string | undefined {
+  const isObject = typeof initial === 'object' && initial !== null && !Array.isArray(initial)
+  if (name === 'multi-register' && !isObject)
+    return `multi-register starts from an object of registers, e.g. {"x":0,"y":0}; got ${JSON.stringify(initial)}`
+  if (name === 'kv' && !(isObject && Object.values(initial).every((v) => typeof v === 'string')))
+    return `kv starts from an object of string values, e.g. {"k1":"","k2":"a"}; got ${JSON.stringify(initial)}`
+  if ((name === 'register' || name === 'cas-register') && typeof initial === 'object' && initial !== null)
+    return `${name} starts from a number, a string or null; got ${JSON.stringify(initial)}`
+  return undefined
+}
+
+/**
+ * A model by name (built-in, from `initial` or its default initial value) or a model object as
+ * is. A bad name or initial value throws, naming what was expected.
+ */
+export function resolveModel(m: string | Model<unknown> | undefined, initial?: unknown): Model<unknown> {
+  if (typeof m === 'object') return m
+  const name = m ?? 'cas-register'
+  const factory = MODELS[name]
   if (!factory)
-    throw new Error(`unknown linearizability model '${m}' (allowed: ${Object.keys(MODELS).join(', ')})`)
-  return factory()
+    throw new Error(`unknown linearizability model '${name}' (allowed: ${Object.keys(MODELS).join(', ')})`)
+  const problem = initial === undefined ? undefined : initialValueProblem(name, initial)
+  if (problem) throw new TypeError(problem)
+  return factory(initial)
 }

@@ -1,7 +1,9 @@
-// Checks the parts of one history: the calling thread starts on them at once (round-robin),
-// worker threads join if the job is still running after a short delay (so small histories
-// never pay their start-up), the first non-linearizable part cancels the rest, and the time
-// limit or an abort signal turns every undecided part into "unknown".
+// Checks the parts of one history: the calling thread starts on them at once (round-robin);
+// worker threads join only when the history is big enough to gain from them: the job is still
+// running after about a worker's start-up time and enough parts are still unstarted to hand
+// out (so small histories never pay for starting threads). The first non-linearizable part
+// cancels the rest, and the time limit or an abort signal turns every undecided part into
+// "unknown".
 import type { Model } from './model.ts'
 import { cancelJob, defaultWorkers, jobLoad, onJob, type Slot, submit, workerSlots } from './pool.ts'
 import type { Part } from './prepare.ts'
@@ -12,17 +14,20 @@ export interface ScheduleOptions {
   /** When the time limit started (performance.now()); defaults to the call of checkParts. */
   startedAt?: number
   signal?: AbortSignal
-  /** Worker threads to use besides the calling thread (default: cores - 1; 0 = calling thread only). */
+  /** Worker threads to use besides the calling thread (default: one per idle core, at most cores - 1; 0 = calling thread only). */
   workers?: number
   /** Bound on each part's search cache, in bytes. */
   maxBytesPerPart?: number
-  /** How long the calling thread works alone before workers join (default 25 ms). */
+  /** How long the calling thread works alone before workers may join (default 100 ms). */
   workerDelayMs?: number
 }
 
 /** Parts a thread searches at once (round-robin). */
 const ACTIVE_PER_THREAD = 4
-const WORKER_DELAY_MS = 25
+/** About what starting a worker thread costs (compiled JavaScript, on a busy 2-core machine). */
+const WORKER_DELAY_MS = 100
+/** Unstarted parts needed for a worker to be worth starting. */
+const MIN_PARTS_PER_WORKER = 2
 
 let jobs = 0
 
@@ -106,7 +111,9 @@ export function checkParts(
     const nWorkers = opts.workers ?? defaultWorkers()
     if (nWorkers > 0 && model.spec && parts.length > ACTIVE_PER_THREAD)
       helpers = setTimeout(() => {
-        workers = workerSlots(nWorkers)
+        const worthwhile = Math.min(nWorkers, Math.floor((parts.length - next) / MIN_PARTS_PER_WORKER))
+        if (worthwhile === 0) return
+        workers = workerSlots(worthwhile)
         fill()
       }, opts.workerDelayMs ?? WORKER_DELAY_MS)
     fill()

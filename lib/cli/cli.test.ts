@@ -1,24 +1,30 @@
-// The CLI as a user runs it: the package bin, its exit codes (DESIGN §4) and its messages.
+// The CLI as a user runs it, in its own process: its exit codes (DESIGN §4) and its messages.
+// It runs the sources through tsx (the package bin runs the same code compiled; scripts/
+// package-smoke.sh runs that from an installed tarball).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { optionsFromEnv } from '../config/options.ts'
+import { reference } from '../history/testing/reference.ts'
 import { envFromFlags, nemesisEnv } from './test.ts'
 
-const BIN = join(import.meta.dirname, '../../bin/jepsen-tikv.mjs')
-const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' })
+const MAIN = join(import.meta.dirname, 'main.ts')
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8' })
 /** The CLI with only `env` for the JEPSEN_* variables (none inherited from this test run). */
 const cliWith = (env: Record<string, string>, ...args: string[]) => {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(JEPSEN|TIKV)_/.test(k)))
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...clean, ...env } })
+  return spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...clean, ...env },
+  })
 }
 
 describe('jepsen-tikv analyze', () => {
-  const good = join(PEER, 'porcupine/test_data/jepsen/etcd_002.log')
-  const bad = join(PEER, 'porcupine/test_data/jepsen/etcd_000.log')
+  const good = reference('porcupine/test_data/jepsen/etcd_002.log')
+  const bad = reference('porcupine/test_data/jepsen/etcd_000.log')
 
   test('exit 0 when all valid, 1 when any invalid; --json gives one object per input', () => {
     expect(cli('analyze', good).status).toBe(0)
@@ -97,7 +103,7 @@ describe('jepsen-tikv analyze', () => {
     const refused = cli('analyze', '--timestamp-order', good)
     expect(refused.status).toBe(3)
     expect(refused.stderr).toContain(
-      '--timestamp-order does not apply to --checker linearizable; it orders transactions for: list-append, rw-register',
+      '--timestamp-order does not apply to --checker linearizable (--timestamp-order is for --checker list-append, rw-register)',
     )
   })
 
@@ -130,6 +136,78 @@ describe('jepsen-tikv analyze', () => {
     const m = cli('analyze', '--model', 'snapshot-isolation', good)
     expect(m.status).toBe(3)
     expect(m.stderr).toContain('allowed: register, cas-register, multi-register, kv')
+  })
+})
+
+describe('jepsen-tikv analyze: checker parameters', () => {
+  test('an orphan completion is an input error (exit 3) naming file and line', () => {
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), 'orphan.jsonl')
+    writeFileSync(
+      h,
+      '{"type":"ok","process":0,"f":"read","value":1}\n{"type":"invoke","process":1,"f":"read"}\n',
+    )
+    const r = cli('analyze', h)
+    expect(r.status).toBe(3)
+    expect(r.stderr).toContain(`${h}:1: orphan completion: ok read of process 0`)
+  })
+
+  test('--initial: the Knossos multi-register history is valid from {x 0, y 0}, not from empty registers', () => {
+    const h = reference('knossos/data/multi-register/good/multi-register.edn')
+    expect(cli('analyze', '--model', 'multi-register', h).status).toBe(1)
+    const r = cli('analyze', '--model', 'multi-register', '--initial', '{"x":0,"y":0}', h)
+    expect(r.stdout).toContain('valid (linearizable, multi-register, 250 ops)')
+    expect(r.status).toBe(0)
+  })
+
+  test('--initial must be JSON of the model shape, and only for the linearizable checker', () => {
+    const h = reference('knossos/data/multi-register/good/multi-register.edn')
+    const notJson = cli('analyze', '--model', 'multi-register', '--initial', '{x:0}', h)
+    expect(notJson.status).toBe(3)
+    expect(notJson.stderr).toContain("option '--initial <json>' argument '{x:0}' is invalid. must be JSON")
+    const wrongShape = cli('analyze', '--model', 'multi-register', '--initial', '0', h)
+    expect(wrongShape.status).toBe(3)
+    expect(wrongShape.stderr).toContain('--initial: multi-register starts from an object of registers')
+    const elle = cli('analyze', '--checker', 'list-append', '--initial', '0', h)
+    expect(elle.status).toBe(3)
+    expect(elle.stderr).toContain(
+      '--initial does not apply to --checker list-append (--initial is for --checker linearizable)',
+    )
+  })
+
+  type Case = { id: string; history?: unknown[]; histories?: Record<string, unknown[]> }
+  const cases = JSON.parse(readFileSync(reference('elle/cases.json'), 'utf8')) as Case[]
+  /** An Elle case's history as a JSON Lines file (the cases leave out `f`). */
+  const caseFile = (id: string, name?: string) => {
+    const c = cases.find((x) => x.id === id)!
+    const ops = (name ? c.histories![name] : c.history!) as object[]
+    const h = join(mkdtempSync(join(tmpdir(), 'jt-cli-')), `${id}.jsonl`)
+    writeFileSync(h, ops.map((op) => JSON.stringify({ ...op, f: 'txn' })).join('\n'))
+    return h
+  }
+  const rw = (...args: string[]) => cli('analyze', '--checker', 'rw-register', '--json', ...args)
+
+  test("--wfr-keys: Elle's writes-follow-reads case is G-single-item only under that assumption", () => {
+    const h = caseFile('RW-04')
+    expect(rw('--model', 'serializable', h).status).toBe(0)
+    const r = rw('--model', 'serializable', '--wfr-keys', h)
+    expect(r.status).toBe(1)
+    const out = JSON.parse(r.stdout)
+    expect(out.anomalyTypes).toEqual(['G-single-item'])
+    expect(out.not).toEqual(['consistent-view', 'repeatable-read'])
+    const bad = cli('analyze', '--wfr-keys', h)
+    expect(bad.status).toBe(3)
+    expect(bad.stderr).toContain('--wfr-keys does not apply to --checker linearizable')
+  })
+
+  test.each([
+    ['--sequential-keys', 'seq'],
+    ['--linearizable-keys', 'lin'],
+  ])("%s: Elle's cyclic-versions case (RW-05, %s) is caught only under that assumption", (flag, name) => {
+    const h = caseFile('RW-05', name)
+    expect(JSON.parse(rw(h).stdout).anomalyTypes).not.toContain('cyclic-versions')
+    const r = rw(flag, h)
+    expect(r.status).toBe(1)
+    expect(JSON.parse(r.stdout).anomalyTypes).toEqual(['cyclic-versions'])
   })
 })
 

@@ -1,11 +1,11 @@
 // `jepsen-tikv serve`: a read-only results browser over store/ on localhost (lib/serve).
-import { Command, InvalidArgumentError } from 'commander'
-import { DEFAULT_STORE } from '../run-store/store.ts'
+
+import { DEFAULT_STORE } from '../config/paths.ts'
 import { serveStore } from '../serve/serve.ts'
+import { Command, InvalidArgumentError } from './commander.ts'
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('browse store/ (runs, verdicts, reports, logs) at http://127.0.0.1:PORT')
     .option('--store <dir>', 'store directory', DEFAULT_STORE)
     .option(
       '--port <n>',

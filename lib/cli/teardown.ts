@@ -6,7 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Command } from 'commander'
 import { healCluster } from '../../nemesis/heal-cluster.ts'
 import { teardown } from '../cluster/cleanup.ts'
 import { requireRoot } from '../cluster/host.ts'
@@ -14,6 +13,7 @@ import { DEFAULT_STATE_DIR } from '../cluster/registry.ts'
 import { type SshHostsOptions, sshNodes } from '../cluster/ssh-hosts.ts'
 import { ConfigError, type ConfigProblem, OPTIONS, readOptions } from '../config/options.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
+import { Command } from './commander.ts'
 
 export interface SshTeardownFlags {
   nodes?: string
@@ -93,9 +93,6 @@ export async function healSshHosts(
 
 export function teardownCommand(): Command {
   return new Command('teardown')
-    .description(
-      'remove everything jepsen-tikv created on this host (clusters, namespaces, bridges, processes); with --nodes and --ssh-private-key also heal those ssh hosts',
-    )
     .option(
       '--state-dir <dir>',
       OPTIONS.stateDir.description,

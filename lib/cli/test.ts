@@ -5,13 +5,13 @@
 // `--nemesis` is Jepsen's test-all: every workload once per listed fault, with a summary table.
 // Exit: 0 all valid, 1 any invalid, 2 any unknown, 3 bad options, 4 crashed.
 
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { Command, Option } from 'commander'
 import { mergeValidity, type Validity } from '../../checker/result.ts'
 import { ConfigError, OPTIONS, type OptionSpec, optionsFromEnv } from '../config/options.ts'
-import { DEFAULT_STORE, listRuns } from '../run-store/store.ts'
-
-const ROOT = join(import.meta.dirname, '..', '..')
+import { DEFAULT_STORE, PACKAGE_ROOT } from '../config/paths.ts'
+import { listRuns } from '../run-store/store.ts'
+import { Command, Option } from './commander.ts'
 
 /** `--workload all --nemesis a,b` means one run per fault (test-all); otherwise the faults go together. */
 export function nemesisEnv(workload: string, nemesis: string): string {
@@ -43,9 +43,7 @@ export function envFromFlags(
 }
 
 export function testCommand(): Command {
-  const cmd = new Command('test').description(
-    'run workloads against a cluster (provisioned by Vitest globalSetup); each option is a flag or its variable, flag first',
-  )
+  const cmd = new Command('test')
   // Commander derives each option's attribute from its flag (--time-limit -> timeLimit), which is
   // the option's name in OPTIONS. No commander defaults: an unset flag must leave the variable be.
   for (const spec of Object.values(OPTIONS) as OptionSpec[]) {
@@ -74,11 +72,17 @@ export function testCommand(): Command {
     env.JEPSEN_SEED = String(options.seed)
     Object.assign(process.env, env)
 
+    if (!existsSync(join(PACKAGE_ROOT, 'workloads'))) {
+      console.error(
+        'jepsen-tikv test: this installed package has no workload test files; `jepsen-tikv test` runs a clone of the jepsen-tikv repository. In your own project, run Vitest with jepsen-tikv/global-setup (README: Using the package)',
+      )
+      process.exit(3)
+    }
     const started = new Date().toISOString()
     const { startVitest } = await import('vitest/node')
     const files = options.workload.map((w) => `workloads/${w}.test.ts`)
     const vitest = await startVitest('test', files, {
-      root: ROOT,
+      root: PACKAGE_ROOT,
       project: 'workloads',
       watch: false,
       run: true,

@@ -4,19 +4,18 @@
 // `exited` for whoever supervises it, stop by its own pid (SIGTERM, then SIGKILL).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { accessSync, closeSync, constants, openSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
+import { PACKAGE_ROOT } from '../config/paths.ts'
 import { ClientServerClient } from './client.ts'
 
 const BINARY_NAME = 'jepsen-tikv-client-server'
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** The binary to run: $JEPSEN_CLIENT_SERVER_BIN, else the release build (honouring $CARGO_TARGET_DIR). */
 export function clientServerBinary(env: NodeJS.ProcessEnv = process.env): string {
   if (env.JEPSEN_CLIENT_SERVER_BIN) return env.JEPSEN_CLIENT_SERVER_BIN
-  const targetDir = env.CARGO_TARGET_DIR ?? join(REPO_ROOT, 'rust-client-server/target')
+  const targetDir = env.CARGO_TARGET_DIR ?? join(PACKAGE_ROOT, 'rust-client-server/target')
   return join(targetDir, 'release', BINARY_NAME)
 }
 

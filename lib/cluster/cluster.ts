@@ -1,4 +1,4 @@
-// The testcontainers-style cluster API shared by globalSetup.ts and users' scripts:
+// The testcontainers-style cluster API shared by the global-setup entry and users' scripts:
 //   const cluster = await new LocalCluster({ nodes: 5 }).withDb(etcd()).withClientServers(start).start()
 //   inject/provide(cluster.info) ... await cluster.stop()
 // start() removes leftovers of dead runs, provisions nodes, connects over ssh (host keys

@@ -5,14 +5,13 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ClientServerOptions, startClientServer } from '../client/server-process.ts'
+import { DEFAULT_STORE } from '../config/paths.ts'
 import type { NodeInfo } from '../control/remote.ts'
 import type { Db, DbEndpoints } from '../db/db.ts'
 import { dbFromOptions } from '../db/make-db.ts'
 import type { ClientServerStart, StartedCluster } from './cluster.ts'
 import { clusterFromConfig } from './clusters.ts'
 import { type ClusterConfig, clusterConfigFromEnv } from './config.ts'
-
-const ROOT = join(import.meta.dirname, '..', '..')
 
 /** The client server of `node`: the DB's endpoints for that node (Jepsen's binding) and its arguments. */
 export function clientServerOptions(
@@ -33,7 +32,7 @@ export function clientServerOptions(
 /** One client server per node on the control host, logging into the run's store dir (a restart appends). */
 function clientServers(db: Db): ClientServerStart {
   return async (node, endpoints, run, opts) => {
-    const logDir = join(run.storeDir ?? join(ROOT, 'store', 'clusters', run.runId), 'nodes', node.name)
+    const logDir = join(run.storeDir ?? join(DEFAULT_STORE, 'clusters', run.runId), 'nodes', node.name)
     await mkdir(logDir, { recursive: true })
     const logFile = join(logDir, 'client-server.log')
     return startClientServer({ ...clientServerOptions(db, node, endpoints, logFile), waitFor: opts?.waitFor })
@@ -51,7 +50,7 @@ export async function startClusterFromEnv(
 ): Promise<FromEnvResult> {
   const config = clusterConfigFromEnv(env) // before anything is provisioned
   const db = dbFromOptions(config, env)
-  const storeDir = join(ROOT, 'store', 'clusters')
+  const storeDir = join(DEFAULT_STORE, 'clusters')
   const builder = clusterFromConfig(config, { log })
     .withDb(db)
     .withStoreDir(storeDir)

@@ -4,8 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { OPTIONS, type OptionSpec } from './options.ts'
+import { PACKAGE_ROOT } from './paths.ts'
 
-export const README = join(import.meta.dirname, '../../README.md')
+export const README = join(PACKAGE_ROOT, 'README.md')
 const START = '<!-- options-table:start -->'
 const END = '<!-- options-table:end -->'
 

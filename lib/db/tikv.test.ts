@@ -7,8 +7,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'smol-toml'
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
-import { hasFaketime } from '../../nemesis/clock.ts'
-import { planFaults } from '../../nemesis/faults.ts'
 import { fakeContext, type Responder } from './fake-remote.ts'
 import { makeDb } from './make-db.ts'
 import { configCheckPassed, FATAL_START, pdMemberHealthy, storesProblem, TIKV_PATHS, tikv } from './tikv.ts'
@@ -283,20 +281,10 @@ describe('TiKV clock faults (libfaketime)', () => {
     expect(n2.commands).toContain(START_PD_N2)
     await db.start(ctx, 'n2', 'kv')
     expect(n2.commands.at(-1)).toBe(withFaketime)
-    // The nemesis sees the control file and plans clock faults.
-    expect(hasFaketime(db)).toBe(true)
-    const target = { db: 'tikv', roles: db.roles, nodeCount: 3, schedulers: true, faketime: true } as const
-    expect(planFaults(['clock-skew'], target).map((p) => p.name)).toEqual(['clock-skew'])
   })
 
-  test('off by default: no faketime file, and clock faults are refused saying why and how to enable them', () => {
-    const db = tikv()
-    expect(db.faketimeFile).toBeUndefined()
-    expect(hasFaketime(db)).toBe(false)
-    const target = { db: 'tikv', roles: db.roles, nodeCount: 3, schedulers: true, faketime: false } as const
-    expect(() => planFaults(['clock-strobe'], target)).toThrow(
-      /clock: true \(TIKV_CLOCK=1\).*jemalloc.*0\.9\.7/,
-    )
+  test('off by default: no faketime file (nemesis/clock.test.ts: clock faults are then refused)', () => {
+    expect(tikv().faketimeFile).toBeUndefined()
   })
 
   test('TIKV_CLOCK and TIKV_LIBFAKETIME set the options; a missing library is named before any node is touched', async () => {

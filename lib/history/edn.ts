@@ -136,19 +136,25 @@ export class EdnReader {
     }
   }
 
+  /** A string literal, taken as slices between escapes (not char by char: less garbage). */
   private readString(): string {
     const t = this.text
-    this.pos++
+    let from = ++this.pos
     let out = ''
     for (;;) {
       if (this.pos >= t.length) throw this.error('unterminated string')
-      const c = t[this.pos++]
-      if (c === '"') return out
-      if (c === '\n') this.line++
-      if (c === '\\') {
-        const e = t[this.pos++]
-        out += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e
-      } else out += c
+      const c = t.charCodeAt(this.pos)
+      if (c === 34 /* " */) {
+        out += t.slice(from, this.pos++)
+        return out
+      }
+      if (c === 10 /* \n */) this.line++
+      if (c === 92 /* \\ */) {
+        const e = t[this.pos + 1]
+        out += t.slice(from, this.pos) + (e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e)
+        this.pos += 2
+        from = this.pos
+      } else this.pos++
     }
   }
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { detectFormat, HistoryError, parseHistory, readHistory } from './read.ts'
-
-const PEER = join(import.meta.dirname, '../../../shared/peer-histories')
+import { reference } from './testing/reference.ts'
 
 describe('format detection and parsing', () => {
   test('JSON Lines, as the runner writes it', () => {
@@ -54,10 +53,10 @@ describe('format detection and parsing', () => {
     expect(jsonl[1].ts).toEqual(ts)
     expect(jsonl[0].ts).toBeUndefined()
     const edn = parseHistory(
-      '[{:type :invoke, :f :txn, :process 0, :value [[:r 1 nil]]}\n {:type :ok, :f :txn, :process 0, :value [[:r 1 9007199254740993]], :ts {:start 443762935392895012 :commit 443762935392895044N :mode :async-commit}}\n {:type :fail, :f :txn, :process 1, :ts {:start 7}}]',
+      '[{:type :invoke, :f :txn, :process 0, :value [[:r 1 nil]]}\n {:type :ok, :f :txn, :process 0, :value [[:r 1 9007199254740993]], :ts {:start 443762935392895012 :commit 443762935392895044N :mode :async-commit}}\n {:type :invoke, :f :txn, :process 1, :value []}\n {:type :fail, :f :txn, :process 1, :ts {:start 7}}]',
     )
     expect(edn[1].ts).toEqual(ts)
-    expect(edn[2].ts).toEqual({ start: '7' })
+    expect(edn[3].ts).toEqual({ start: '7' })
     // Elsewhere a big integer stays a (rounded) number, as JSON would read it.
     expect(edn[1].value).toEqual([['r', 1, 9007199254740992]])
   })
@@ -78,8 +77,18 @@ describe('format detection and parsing', () => {
       'knossos/data/multi-register/good/multi-register.edn',
       'knossos/data/mutex/bad/etcd.edn',
     ])
-      expect(readHistory(join(PEER, f)).length, f).toBeGreaterThan(0)
+      expect(readHistory(reference(f)).length, f).toBeGreaterThan(0)
   })
+})
+
+test('EDN strings keep their escapes and count the lines they span', () => {
+  const h = parseHistory(
+    '[{:type :invoke :process 1 :f :write :value "a\\"b\\nc\\\\d"}\n {:type :ok :process 1 :f :write :value "x\ny"}]',
+  )
+  expect(h.map((o) => o.value)).toEqual(['a"b\nc\\d', 'x\ny'])
+  expect(() => parseHistory('[{:type :invoke :process 1 :f :write :value "x\ny}]', 'u.edn')).toThrow(
+    /^u\.edn:2: EDN syntax error: unterminated string/,
+  )
 })
 
 describe('errors name the file and the line', () => {
@@ -128,6 +137,33 @@ describe('errors name the file and the line', () => {
     expect(errorOf(() => parseHistory('[{:type :invoke :process 1 :f}]', 'y.edn')).message).toMatch(
       /^y\.edn:1: EDN syntax error: map literal has an odd number/,
     )
+  })
+
+  test('an orphan completion and a second invocation of an open process name their lines', () => {
+    const orphan = file(
+      '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"ok","process":1,"f":"read","value":1}\n',
+    )
+    expect(errorOf(() => readHistory(orphan)).message).toBe(
+      `${orphan}:3: orphan completion: ok read of process 1, which has no open invocation`,
+    )
+    expect(
+      errorOf(() =>
+        parseHistory('[{:type :invoke :process 2 :f :read}\n {:type :invoke :process 2 :f :read}]', 'd.edn'),
+      ).message,
+    ).toBe('d.edn:2: process 2 invokes read while its invocation at line 1 is still open')
+  })
+
+  test('completions without any invocation (the shape of Elle tests) and info notes of idle processes are accepted', () => {
+    expect(
+      parseHistory(
+        '{"type":"ok","process":0,"f":"txn","value":[]}\n{"type":"ok","process":0,"f":"txn","value":[]}',
+      ),
+    ).toHaveLength(2)
+    expect(
+      parseHistory(
+        '{"type":"invoke","process":0,"f":"read"}\n{"type":"info","process":3,"f":"read"}\n{"type":"ok","process":0,"f":"read"}',
+      ),
+    ).toHaveLength(3)
   })
 
   test('bad process and unknown format', () => {

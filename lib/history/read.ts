@@ -3,7 +3,10 @@
 // EDN (one map per line) and Porcupine's etcd Jepsen logs. The format is detected from the
 // content. Indices are made dense in file order; a missing `time` becomes the event index.
 // Transaction timestamps (`ts`, DESIGN §3) become decimal strings: JSON strings, or EDN
-// integers of any size. Every error names the file and line.
+// integers of any size. What no checker could pair is an input error too: a completion whose
+// process has no open invocation, or an invocation while that process's previous one is open (a
+// history of completions only, as Elle's tests write them, has nothing to pair and is accepted).
+// Every error names the file and line.
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { EdnReader, EdnSyntaxError } from './edn.ts'
@@ -160,8 +163,47 @@ function plainNumbers(v: unknown): unknown {
   return v
 }
 
+/** Collects a file's ops in order, checking that each completion pairs with an invocation. */
+class OpSink {
+  readonly ops: Op[] = []
+  /** Line of each client process's open invocation. */
+  private readonly open = new Map<Process, number>()
+  private invoked = false
+  private orphan: { line: number; reason: string } | undefined
+
+  constructor(private readonly file: string) {}
+
+  add(raw: unknown, line: number): void {
+    const op = toOp(raw, this.ops.length, this.file, line)
+    this.ops.push(op)
+    if (op.process === 'nemesis') return
+    const openAt = this.open.get(op.process)
+    if (op.type === 'invoke') {
+      if (openAt !== undefined)
+        throw new HistoryError(
+          this.file,
+          line,
+          `process ${op.process} invokes ${op.f} while its invocation at line ${openAt} is still open`,
+        )
+      this.invoked = true
+      this.open.set(op.process, line)
+    } else if (openAt !== undefined) this.open.delete(op.process)
+    else if (op.type !== 'info')
+      // Jepsen logs info ops for processes with no open call (e.g. a crashed client's note).
+      this.orphan ??= {
+        line,
+        reason: `orphan completion: ${op.type} ${op.f} of process ${op.process}, which has no open invocation`,
+      }
+  }
+
+  done(): Op[] {
+    if (this.invoked && this.orphan) throw new HistoryError(this.file, this.orphan.line, this.orphan.reason)
+    return this.ops
+  }
+}
+
 function parseJsonl(text: string, file: string): Op[] {
-  const ops: Op[] = []
+  const sink = new OpSink(file)
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]
@@ -178,32 +220,31 @@ function parseJsonl(text: string, file: string): Op[] {
         `${last ? 'truncated last line' : 'invalid JSON'}: ${(e as Error).message}`,
       )
     }
-    ops.push(toOp(raw, ops.length, file, i + 1))
+    sink.add(raw, i + 1)
   }
-  return ops
+  return sink.done()
 }
 
 function parseEdn(text: string, file: string): Op[] {
-  const ops: Op[] = []
+  const sink = new OpSink(file)
   try {
-    new EdnReader(text).readCollectionItems((v, line) => ops.push(toOp(fromEdn(v), ops.length, file, line)))
+    new EdnReader(text).readCollectionItems((v, line) => sink.add(fromEdn(v), line))
   } catch (e) {
     if (e instanceof EdnSyntaxError) throw new HistoryError(file, e.line, `EDN syntax error: ${e.message}`)
     throw e
   }
-  return ops
+  return sink.done()
 }
 
 function parseEdnLines(text: string, file: string): Op[] {
-  const ops: Op[] = []
+  const sink = new OpSink(file)
   try {
-    for (const form of new EdnReader(text).readAll())
-      ops.push(toOp(fromEdn(form.value), ops.length, file, form.line))
+    for (const form of new EdnReader(text).readAll()) sink.add(fromEdn(form.value), form.line)
   } catch (e) {
     if (e instanceof EdnSyntaxError) throw new HistoryError(file, e.line, `EDN syntax error: ${e.message}`)
     throw e
   }
-  return ops
+  return sink.done()
 }
 
 // `INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]` (tabs or spaces). A completion whose value is a keyword (such
@@ -211,7 +252,7 @@ function parseEdnLines(text: string, file: string): Op[] {
 const LOG_LINE = /^INFO\s+jepsen\.util\s+-\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/
 
 function parsePorcupineLog(text: string, file: string): Op[] {
-  const ops: Op[] = []
+  const sink = new OpSink(file)
   const open = new Map<Process, Op>()
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
@@ -238,10 +279,10 @@ function parsePorcupineLog(text: string, file: string): Op[] {
       raw.value = inv.value
       raw.error = value
     }
-    const op = toOp(raw, ops.length, file, i + 1)
+    sink.add(raw, i + 1)
+    const op = sink.ops[sink.ops.length - 1]
     if (op.type === 'invoke') open.set(process, op)
     else open.delete(process)
-    ops.push(op)
   }
-  return ops
+  return sink.done()
 }

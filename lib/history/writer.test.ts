@@ -7,11 +7,12 @@ import type { Op } from './op.ts'
 import { readHistory } from './read.ts'
 import { HistoryWriteError, HistoryWriter } from './writer.ts'
 
+// Invocations only, each by its own process (a reader rejects a second invocation of an open one).
 const op = (index: number): Op => ({
   index,
   time: index * 10,
   type: 'invoke',
-  process: index % 3,
+  process: index,
   f: 'write',
   value: index,
 })
@@ -43,7 +44,7 @@ test('a process killed with SIGKILL leaves a readable prefix of whole lines', ()
     import { HistoryWriter } from ${JSON.stringify(join(import.meta.dirname, 'writer.ts'))}
     const w = new HistoryWriter(${JSON.stringify(p)}, { flushMs: 5, maxBuffer: 512 })
     let i = 0
-    setInterval(() => { for (let k = 0; k < 50; k++, i++) w.write({ index: i, time: i, type: 'invoke', process: 0, f: 'w', value: i }) }, 1)
+    setInterval(() => { for (let k = 0; k < 50; k++, i++) w.write({ index: i, time: i, type: 'invoke', process: i, f: 'w', value: i }) }, 1)
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300)
   `
   try {

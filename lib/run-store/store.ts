@@ -20,10 +20,9 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, relative } from 'node:path'
 import type { CheckResult, Validity } from '../../checker/result.ts'
-
-export const DEFAULT_STORE = resolve(process.env.JEPSEN_STORE ?? 'store')
+import { DEFAULT_STORE } from '../config/paths.ts'
 
 /** What test.json records about a run. */
 export interface TestRecord {
