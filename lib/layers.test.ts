@@ -3,7 +3,7 @@
 // the checkers or the suite (workload, report, serve, cli, run-store, the package entries,
 // workloads/); nemesis/ and checker/ import nothing from the suite; no module imports itself
 // back through others (no import cycles); and the package's public surface is its exports map,
-// which points only into entries/.
+// which points only into entries/ and the top-level globalSetup.ts.
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
 import { expect, test } from 'vitest'
@@ -13,11 +13,14 @@ const ROOT = join(import.meta.dirname, '..')
 const SOURCES = ['entries', 'lib', 'checker', 'nemesis', 'workloads']
 
 function sourceFiles(): string[] {
-  return SOURCES.flatMap((dir) =>
-    readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.parentPath.includes('generated'))
-      .map((e) => relative(ROOT, join(e.parentPath, e.name))),
-  )
+  return [
+    'globalSetup.ts',
+    ...SOURCES.flatMap((dir) =>
+      readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.parentPath.includes('generated'))
+        .map((e) => relative(ROOT, join(e.parentPath, e.name))),
+    ),
+  ]
 }
 
 /** Files a module imports (relative specifiers resolved; 'jepsen-tikv[/x]' is entries/). */
@@ -35,7 +38,7 @@ function importsOf(file: string): string[] {
 
 const GROUND = /^lib\/(history|generator|runner|control|cluster|db|client|config)\//
 const FAULTS_AND_CHECKERS = /^(nemesis|checker)\//
-const SUITE = /^(lib\/(workload|report|serve|cli|run-store)\/|entries\/|workloads\/)/
+const SUITE = /^(lib\/(workload|report|serve|cli|run-store)\/|entries\/|workloads\/|globalSetup\.ts$)/
 const layer = (f: string) => (GROUND.test(f) ? 0 : FAULTS_AND_CHECKERS.test(f) ? 1 : SUITE.test(f) ? 2 : -1)
 
 const files = sourceFiles()
@@ -69,14 +72,12 @@ test('no import cycles', () => {
   expect(cycles).toEqual([])
 })
 
-test('the exports map is the public surface: each entry points into entries/ and dist/entries/', () => {
+test('the exports map is the public surface: each entry points into entries/ (or globalSetup.ts) and its build in dist/', () => {
   for (const [subpath, target] of Object.entries(pkg.exports)) {
     if (subpath === './package.json') continue
     const t = target as Record<string, string>
-    expect(t['jepsen-tikv-source'], subpath).toMatch(/^\.\/entries\/[\w-]+\.ts$/)
-    expect(t.default, subpath).toBe(
-      t['jepsen-tikv-source'].replace('./entries/', './dist/entries/').replace(/\.ts$/, '.js'),
-    )
+    expect(t['jepsen-tikv-source'], subpath).toMatch(/^\.\/(entries\/[\w-]+|globalSetup)\.ts$/)
+    expect(t.default, subpath).toBe(t['jepsen-tikv-source'].replace('./', './dist/').replace(/\.ts$/, '.js'))
     expect(t.types, subpath).toBe(t.default.replace(/\.js$/, '.d.ts'))
   }
 })
