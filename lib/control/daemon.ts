@@ -17,7 +17,11 @@ export interface DaemonSpec {
   stdout: string
   /** Environment set for the daemon, e.g. a per-node TMPDIR. */
   env?: Record<string, string>
-  /** `ulimit -n` applied before the start (TiKV needs many open files). */
+  /**
+   * Open-files limit raised before the start (TiKV needs many). Where the hard limit is lower
+   * (containers without CAP_SYS_RESOURCE), the soft limit is raised to the hard limit instead,
+   * and the daemon itself reports whether that is enough.
+   */
   openFiles?: number
 }
 
@@ -41,7 +45,9 @@ export function startCommand(d: DaemonSpec): string {
     ...d.args,
   ])
   const run = `${env.length ? `env ${env.join(' ')} ` : ''}${ssd} >>${quote(d.stdout)} 2>&1 </dev/null`
-  return d.openFiles === undefined ? run : `ulimit -n ${d.openFiles} && ${run}`
+  return d.openFiles === undefined
+    ? run
+    : `{ ulimit -n ${d.openFiles} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; } && ${run}`
 }
 
 export type Signal = 'KILL' | 'STOP' | 'CONT' | 'TERM'

@@ -3,7 +3,15 @@
 // TiKV enforces at startup.
 import { parse } from 'smol-toml'
 import { describe, expect, test } from 'vitest'
-import { mergeConfig, parseTikvVersion, pdConfig, tikvConfig, toToml } from './tikv-config.ts'
+import {
+  MAX_OPEN_FILES,
+  mergeConfig,
+  parseTikvVersion,
+  pdConfig,
+  TIKV_REQUIRED_OPEN_FILES,
+  tikvConfig,
+  toToml,
+} from './tikv-config.ts'
 
 const v8 = parseTikvVersion('v8.5.1')
 const v4 = parseTikvVersion('4.0.16')
@@ -65,6 +73,20 @@ describe('generated configs', () => {
     expect(kv.coprocessor['region-max-keys']).toBeGreaterThanOrEqual(
       kv.coprocessor['region-split-keys'] as number,
     )
+  })
+
+  test("TiKV's open-files demand (1000 + RocksDB's x2 for Titan + Raft DB's) fits a 20,000 hard limit", () => {
+    // TiKV v8.1.2 refused to start on this project's machines (hard limit 20,000) with
+    // upstream's 40,960 per DB: "the maximum number of open file descriptors is too small".
+    const cfg = parse(toToml(tikvConfig(v8, { blockCacheMiB: 64 }), 'test')) as Record<
+      string,
+      Record<string, number>
+    >
+    const rocks = cfg.rocksdb['max-open-files']
+    const raft = cfg.raftdb['max-open-files']
+    expect([rocks, raft]).toEqual([MAX_OPEN_FILES, MAX_OPEN_FILES])
+    expect(1000 + 2 * rocks + raft).toBe(TIKV_REQUIRED_OPEN_FILES)
+    expect(TIKV_REQUIRED_OPEN_FILES).toBeLessThan(20_000)
   })
 
   test('overrides merge into tables and replace leaves', () => {

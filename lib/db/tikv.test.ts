@@ -70,7 +70,7 @@ const KV_N2_ARGS =
   '--log-file /opt/tikv/kv.log --config /opt/tikv/tikv.toml'
 const SSD = 'start-stop-daemon --start --oknodo --background --no-close --make-pidfile'
 const START_PD_N2 = `env TMPDIR=/opt/tikv/tmp ${SSD} --pidfile /opt/tikv/pd.pid --chdir /opt/tikv --exec /opt/tikv/bin/pd-server -- ${PD_N2_ARGS} >>/opt/tikv/pd.stdout 2>&1 </dev/null`
-const START_KV_N2 = `ulimit -n 1000000 && env TMPDIR=/opt/tikv/tmp ${SSD} --pidfile /opt/tikv/kv.pid --chdir /opt/tikv --exec /opt/tikv/bin/tikv-server -- ${KV_N2_ARGS} >>/opt/tikv/kv.stdout 2>&1 </dev/null`
+const START_KV_N2 = `{ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; } && env TMPDIR=/opt/tikv/tmp ${SSD} --pidfile /opt/tikv/kv.pid --chdir /opt/tikv --exec /opt/tikv/bin/tikv-server -- ${KV_N2_ARGS} >>/opt/tikv/kv.stdout 2>&1 </dev/null`
 const STOP_KV = 'start-stop-daemon --stop --oknodo --quiet --pidfile /opt/tikv/kv.pid --name tikv-server'
 const STOP_PD = 'start-stop-daemon --stop --oknodo --quiet --pidfile /opt/tikv/pd.pid --name pd-server'
 

@@ -6,7 +6,7 @@
 //
 // Pitfalls handled here: listen on the node's own IP (TiKV's address lock lives under TMPDIR
 // and 0.0.0.0 binds collide on nodes that share /tmp; each node also gets TMPDIR=/opt/tikv/tmp);
-// `ulimit -n` before TiKV (it needs ~124k descriptors with Titan); the block cache is capped per
+// `ulimit -n` before TiKV (with max-open-files capped in its config it needs ~13k descriptors); the block cache is capped per
 // instance; PD exits 0 on a bad config, so both configs are checked with --config-check before
 // the first start and a start that dies with a config error fails at once instead of looping.
 //
@@ -32,6 +32,7 @@ import { type Arch, BINARY, type Component, DEFAULT_MIRROR, fetchTarball, tarbal
 import {
   parseTikvVersion,
   pdConfig,
+  TIKV_REQUIRED_OPEN_FILES,
   type TikvVersion,
   type TomlTable,
   tikvConfig,
@@ -61,8 +62,12 @@ export const tikvOptionsSchema = z
     tikvSha256: sha256.optional(),
     /** RocksDB block cache per TiKV instance. */
     blockCacheMiB: z.number().int().min(16).default(256),
-    /** Open-files limit set before TiKV starts (TiKV wants ≥ 123,880 with default settings). */
-    openFiles: z.number().int().min(130_000).default(1_000_000),
+    /**
+     * Open-files limit set before TiKV starts. TiKV refuses to start below 1000 + its RocksDB
+     * and Raft DB max-open-files (Titan doubles the former): 13,288 with the configs written
+     * here (tikv-config.ts caps both at 4096; upstream's 40,960 each would need 123,880).
+     */
+    openFiles: z.number().int().min(TIKV_REQUIRED_OPEN_FILES).default(65_536),
     /** Restart loop deadline per process during setup (the seed's 300 s). */
     setupTimeoutMs: z.number().int().positive().default(300_000),
     /** Restart loop deadline for start() after a kill. */
