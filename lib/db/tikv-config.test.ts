@@ -9,6 +9,7 @@ import {
   parseTikvVersion,
   pdConfig,
   TIKV_REQUIRED_OPEN_FILES,
+  TomlFloat,
   tikvConfig,
   toToml,
 } from './tikv-config.ts'
@@ -87,6 +88,13 @@ describe('generated configs', () => {
     expect([rocks, raft]).toEqual([MAX_OPEN_FILES, MAX_OPEN_FILES])
     expect(1000 + 2 * rocks + raft).toBe(TIKV_REQUIRED_OPEN_FILES)
     expect(TIKV_REQUIRED_OPEN_FILES).toBeLessThan(20_000)
+  })
+
+  test('float keys are written as TOML floats (PD v8.1.2 refused `tolerant-size-ratio = 5`)', () => {
+    const text = toToml(pdConfig(v8), 'PD')
+    expect(text).toMatch(/^tolerant-size-ratio = 5\.0$/m)
+    expect((parse(text) as { schedule: Record<string, unknown> }).schedule['tolerant-size-ratio']).toBe(5)
+    expect(toToml({ a: new TomlFloat(0.25), b: [new TomlFloat(2)] }, 'x')).toContain('a = 0.25\nb = [ 2.0 ]')
   })
 
   test('overrides merge into tables and replace leaves', () => {

@@ -58,7 +58,7 @@ export function pdConfig(_v: TikvVersion, overrides?: TomlTable): TomlTable {
         'region-schedule-limit': 8,
         'replica-schedule-limit': 16,
         'merge-schedule-limit': 16,
-        'tolerant-size-ratio': 5.0,
+        'tolerant-size-ratio': new TomlFloat(5),
       },
       replication: { 'max-replicas': 3 },
       'pd-server': { 'dashboard-address': 'none' },
@@ -109,7 +109,30 @@ export function tikvConfig(v: TikvVersion, sizing: TikvSizing, overrides?: TomlT
   )
 }
 
-/** TOML text with a header naming what wrote it. */
+/**
+ * A number that must be written as a TOML float: JavaScript has no integer/float distinction,
+ * so 5.0 would be written `5`, which PD (Go) refuses for a float key ("cannot load TOML value
+ * of type int64 into a Go float") — PD v8.1.2 did exactly that with tolerant-size-ratio.
+ */
+export class TomlFloat {
+  constructor(readonly value: number) {}
+}
+
+const FLOAT_MARK = '@@jepsen-tikv-float:'
+
+function markFloats(v: unknown): unknown {
+  if (v instanceof TomlFloat) return `${FLOAT_MARK}${v.value}@@`
+  if (Array.isArray(v)) return v.map(markFloats)
+  if (typeof v === 'object' && v !== null)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markFloats(x)]))
+  return v
+}
+
+/** TOML text with a header naming what wrote it; TomlFloat values are written with a decimal point. */
 export function toToml(table: TomlTable, what: string): string {
-  return `# ${what}, written by jepsen-tikv (lib/db/tikv-config.ts)\n${stringify(table)}\n`
+  const text = stringify(markFloats(table) as TomlTable).replace(
+    new RegExp(`"${FLOAT_MARK}([^@"]+)@@"`, 'g'),
+    (_, n: string) => (Number.isInteger(Number(n)) ? `${n}.0` : n),
+  )
+  return `# ${what}, written by jepsen-tikv (lib/db/tikv-config.ts)\n${text}\n`
 }
