@@ -27,6 +27,7 @@ export default defineConfig({
             'checker/**/*.test.ts',
             'nemesis/**/*.test.ts',
             'scripts/**/*.test.ts',
+            'evidence/**/*.test.ts',
           ],
           exclude: ['**/*.cluster.test.ts', '**/node_modules/**'],
           setupFiles: [entry('./vitest')],
