@@ -5,9 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
-import type { CheckResult } from '../checker/result.ts'
-import { checkStats } from '../checker/stats.ts'
 import { parseHistory } from '../lib/history/read.ts'
+import { checkRunHistory } from '../lib/workload/run.ts'
 import type { Workload, WorkloadOptions } from '../lib/workload/workload.ts'
 import { bank } from '../workloads/bank.ts'
 import { listAppend } from '../workloads/list-append.ts'
@@ -51,10 +50,7 @@ describe('kept evidence runs re-check to their stored verdicts', () => {
     )
     const make = WORKLOADS[meta.workload]
     expect(make, `workload ${meta.workload} of ${run}`).toBeDefined()
-    const checks: Record<string, CheckResult> = {
-      ...(await make({ ...meta.options, db: meta.db }).check(history, { timeLimitMs: 120_000 })),
-      stats: checkStats(history),
-    }
+    const checks = await checkRunHistory(make({ ...meta.options, db: meta.db }), history)
     for (const [name, result] of Object.entries(checks)) {
       expect(result.valid, `${run}: checker ${name}`).toBe(stored.checkers[name].valid)
     }

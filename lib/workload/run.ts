@@ -62,6 +62,19 @@ export interface WorkloadRun {
 /** Progress every 2 s on a terminal, every 10 s otherwise (CI logs stay short). */
 const progressInterval = () => (process.stdout.isTTY ? 2_000 : 10_000)
 
+/** Every check of a run's history: the workload's own, stats, structure and client servers (results.json's `checkers`). */
+export async function checkRunHistory(
+  workload: Workload,
+  history: Op[],
+): Promise<Record<string, CheckResult>> {
+  return {
+    ...(await workload.check(history, { timeLimitMs: 120_000 })),
+    stats: checkStats(history),
+    history: structure(history),
+    'client-servers': checkClientServers(history),
+  }
+}
+
 export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Promise<WorkloadRun> {
   const { options, cluster } = o
   const run = createRun(o.name ?? workload.name, o.storeRoot ?? DEFAULT_STORE)
@@ -156,12 +169,7 @@ export async function runWorkload(workload: Workload, o: RunWorkloadOptions): Pr
     for (const e of result.errors) log(`runner: ${e}`)
     await collectLogs(run, cluster, db.logFiles.bind(db), remotes, log)
 
-    const checkers: Record<string, CheckResult> = {
-      ...(await workload.check(result.history, { timeLimitMs: 120_000 })),
-      stats: checkStats(result.history),
-      history: structure(result.history),
-      'client-servers': checkClientServers(result.history),
-    }
+    const checkers = await checkRunHistory(workload, result.history)
     const results: RunResults = {
       valid: mergeValidity(Object.values(checkers).map((c) => c.valid)),
       checkers,
