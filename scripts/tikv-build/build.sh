@@ -23,8 +23,11 @@
 #                                 caches, logs (logs/) and tarballs (tarballs/). Nothing is
 #                                 written inside the repository clone.
 #   VARIANT=default|nojemalloc    nojemalloc builds tikv-server with the system allocator (so
-#                                 libfaketime can be preloaded) and packs it to
-#                                 $CACHE/tarballs/nojemalloc/; PD is not rebuilt for it.
+#                                 libfaketime can be preloaded), in its own target dir
+#                                 ($CACHE/target-nojemalloc), and packs it to
+#                                 $CACHE/tarballs/nojemalloc/. PD has no variants: its tarball
+#                                 is always $CACHE/tarballs/pd-*.tar.gz. Either variant can be
+#                                 built first.
 #   JOBS=2  NICE=19               cargo -j and the niceness of every compile.
 #   OPT_LEVEL=1 CODEGEN_UNITS=16  the (lighter than upstream) release profile; see DEVIATIONS.
 #
@@ -34,8 +37,8 @@
 #
 # Resume / start the default build in the background:
 #   scripts/tikv-build/build.sh --background
-# then the system-allocator variant (after the first one is packed):
-#   VARIANT=nojemalloc scripts/tikv-build/build.sh --background tikv tikv-pack
+# the system-allocator variant (it needs PD's tarball for its smoke step):
+#   VARIANT=nojemalloc scripts/tikv-build/build.sh --background
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -72,6 +75,7 @@ DEPS=$SRC/deps
 TIKV_SRC=$SRC/tikv-$TAG
 PD_SRC=$SRC/pd-$TAG
 TARGET=$CACHE/target
+[[ $VARIANT == default ]] || TARGET=$CACHE/target-$VARIANT   # each variant keeps its own binary
 LOGS=$CACHE/logs
 OUT=$CACHE/tarballs
 [[ $VARIANT == default ]] || OUT=$CACHE/tarballs/$VARIANT
@@ -160,7 +164,7 @@ step_pd() {
     -o "$bin" ./cmd/pd-server)
   log "PD: built $bin in $((SECONDS - t0)) s"
   "$bin" --version | sed 's/^/  /'
-  pack pd "$bin" "$(pd_deviations)"
+  pack pd "$bin" "$(pd_deviations)" "$CACHE/tarballs"   # PD has no variants
 }
 
 pd_deviations() {
@@ -376,9 +380,9 @@ EOF
 EOF
 }
 
-# pack COMPONENT BINARY DEVIATIONS_TEXT
+# pack COMPONENT BINARY DEVIATIONS_TEXT [DIR]: into DIR (default $OUT, the variant's directory)
 pack() {
-  local comp=$1 bin=$2 dev=$3
+  local comp=$1 bin=$2 dev=$3 OUT=${4:-$OUT}
   local name=$comp-$TAG-$ARCH.tar.gz stage
   mkdir -p "$OUT"
   stage=$(mktemp -d "$CACHE/pack.XXXXXX")
@@ -457,9 +461,6 @@ mkdir -p "$SRC" "$DEPS" "$LOGS"
 if [[ -n $AFTER ]]; then
   log "waiting for process group $AFTER to end"
   while kill -0 -- "-$AFTER" 2>/dev/null; do sleep 60; done
-fi
-if [[ $VARIANT != default && " ${STEPS[*]} " =~ " "(tikv|all)" " && ! -f $CACHE/tarballs/tikv-$TAG-$ARCH.tar.gz ]]; then
-  die "build the default (jemalloc) variant first: no $CACHE/tarballs/tikv-$TAG-$ARCH.tar.gz"
 fi
 log "build.sh ${STEPS[*]} (mirror $MIRROR, cache $CACHE)"
 for s in "${STEPS[@]}"; do
