@@ -146,7 +146,9 @@ step_apt() {
 
 # ----------------------------------------------------------------------------------------- PD
 step_pd() {
-  [[ $VARIANT == default ]] || { log "PD: nothing to do for VARIANT=$VARIANT"; return 0; }
+  if [[ $VARIANT != default && -f $CACHE/tarballs/pd-$TAG-$ARCH.tar.gz ]]; then
+    log "PD: already packed (PD has no variants)"; return 0
+  fi
   local bin=$PD_SRC/bin/pd-server
   extract tikv/pd "$PD_COMMIT" "$PD_SRC"
   extract pingcap/tidb-dashboard "$(git --git-dir="$(snap pingcap/tidb-dashboard)" rev-parse "$DASHBOARD_COMMIT^{commit}")" "$SRC/tidb-dashboard"
