@@ -5,6 +5,7 @@
 //! also reports its timestamps (`TxnStamps`) as far as the backend knows them.
 
 pub mod etcd;
+mod orphan_locks;
 pub mod tikv;
 
 use async_trait::async_trait;

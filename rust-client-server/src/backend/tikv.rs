@@ -4,7 +4,9 @@
 //! non-atomic client. Transactions use the transactional client (optimistic or pessimistic,
 //! optionally trying async commit and/or 1PC) and report their start_ts, commit_ts and the
 //! commit protocol that tikv-client's answer proves was used (see `commit_outcome`).
-//! Raw and transactional keys must not overlap (TiKV encodes them differently).
+//! Raw and transactional keys must not overlap (TiKV encodes them differently). A session that
+//! meets a lock whose primary was never written rolls it back itself (`orphan_locks`: tikv-client
+//! 0.4.0 never does).
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -16,6 +18,7 @@ use tikv_client::{
     TransactionOptions,
 };
 
+use super::orphan_locks;
 use super::{Backend, CasOutcome, CommitMode, TxnMode, TxnOptions, TxnSession, TxnStamps};
 use crate::error::{never_sent, OpClass, OpError, OpResult};
 
@@ -177,6 +180,7 @@ impl Backend for TikvBackend {
         ))?;
         Ok(Box::new(TikvTxn {
             txn,
+            client: self.txn.clone(),
             options,
             written: HashMap::new(),
             mutated: HashSet::new(),
@@ -188,6 +192,8 @@ impl Backend for TikvBackend {
 
 struct TikvTxn {
     txn: Transaction,
+    /// For cleaning up orphaned locks this transaction meets (`orphan_locks`).
+    client: TransactionClient,
     options: TxnOptions,
     /// Own writes: a pessimistic get_for_update reads the latest committed value, not the
     /// transaction's buffer, so read-your-writes is kept here.
@@ -199,24 +205,52 @@ struct TikvTxn {
     mode: Option<CommitMode>,
 }
 
+impl TikvTxn {
+    /// A read at start_ts, or with a lock when the options ask for locking reads.
+    async fn read(&mut self, key: &str) -> Result<Option<Vec<u8>>, Error> {
+        if self.options.lock_reads {
+            self.txn.get_for_update(key.to_owned()).await
+        } else {
+            self.txn.get(key.to_owned()).await
+        }
+    }
+
+    /// True when `e` is an abandoned lock on `keys` whose primary was never written and it has
+    /// now been rolled back (see `orphan_locks`), so the failed call may be retried once.
+    async fn cleared_orphan(&self, e: &Error, keys: &[&str]) -> bool {
+        match orphan_locks::orphan_start_ts(e) {
+            Some(ts) => orphan_locks::clear(&self.client, keys, ts).await,
+            None => false,
+        }
+    }
+}
+
 #[async_trait]
 impl TxnSession for TikvTxn {
     async fn get(&mut self, key: &str) -> OpResult<Option<Vec<u8>>> {
         if let Some(v) = self.written.get(key) {
             return Ok(Some(v.as_bytes().to_vec()));
         }
-        if !self.options.lock_reads {
-            return self.txn.get(key.to_owned()).await.map_err(fail(OpClass::Read, "txn get", key));
+        let value = match self.read(key).await {
+            Err(e) if self.cleared_orphan(&e, &[key]).await => self.read(key).await,
+            r => r,
         }
-        let value =
-            self.txn.get_for_update(key.to_owned()).await.map_err(fail(OpClass::Read, "txn get", key))?;
-        self.mutated.insert(key.to_owned());
+        .map_err(fail(OpClass::Read, "txn get", key))?;
+        if self.options.lock_reads {
+            self.mutated.insert(key.to_owned());
+        }
         Ok(value)
     }
 
     async fn put(&mut self, key: &str, value: &str) -> OpResult<()> {
         // Buffered (optimistic) or locked (pessimistic): nothing is committed yet.
-        self.txn.put(key.to_owned(), value.to_owned()).await.map_err(fail(OpClass::Read, "txn put", key))?;
+        match self.txn.put(key.to_owned(), value.to_owned()).await {
+            Err(e) if self.cleared_orphan(&e, &[key]).await => {
+                self.txn.put(key.to_owned(), value.to_owned()).await
+            }
+            r => r,
+        }
+        .map_err(fail(OpClass::Read, "txn put", key))?;
         self.written.insert(key.to_owned(), value.to_owned());
         self.mutated.insert(key.to_owned());
         Ok(())
@@ -224,6 +258,11 @@ impl TxnSession for TikvTxn {
 
     async fn commit(&mut self) -> OpResult<()> {
         let answer = AssertUnwindSafe(self.txn.commit()).catch_unwind().await.map_err(panicked)?;
+        if let Err(e) = &answer {
+            // Not retried (the commit's outcome is already decided), but the next ones can pass.
+            let keys: Vec<String> = self.mutated.iter().cloned().collect();
+            self.cleared_orphan(e, &keys.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        }
         let commit_ts = answer.map_err(fail(OpClass::Write, "commit", ""))?.map(|ts| ts.version());
         match commit_outcome(self.options, self.mutated.len(), commit_ts) {
             Ok((commit, mode)) => {
