@@ -1,16 +1,33 @@
 // Time from start to a ready local cluster: 5 namespace nodes reachable over ssh (host keys
 // checked), then with etcd, then with etcd and client servers (when the Rust binary is built),
+// then PD + TiKV from the built tarballs when present (with the restarts its start loop needed),
 // and stop(). Baseline: creating and deleting 5 bare network namespaces in the same run.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { missingBinaryReason } from '../lib/client/server-process.ts'
-import type { Cluster } from '../lib/cluster/cluster.ts'
+import type { Cluster, ClusterInfo } from '../lib/cluster/cluster.ts'
 import { LocalCluster } from '../lib/cluster/clusters.ts'
 import { startClusterFromEnv } from '../lib/cluster/from-env.ts'
 import { run } from '../lib/cluster/host.ts'
 import { etcd } from '../lib/db/etcd.ts'
+import { tikv as tikvDb } from '../lib/db/tikv.ts'
 import type { BenchSection } from './main.ts'
 
 const NODES = 5
 const REPEAT = 3
+/** Where scripts/tikv-build/build.sh packs PD and TiKV (the default build, else no-jemalloc). */
+const TIKV_TARBALLS = '/var/cache/jepsen-tikv/tarballs'
+
+type Started = { stop(): Promise<void>; info: Pick<ClusterInfo, 'timings' | 'dbRestarts'> }
+
+/** The built PD and TiKV tarballs, when present. */
+function tikvTarballs(): { pdTarball: string; tikvTarball: string } | undefined {
+  const pdTarball = join(TIKV_TARBALLS, 'pd-v8.1.2-linux-amd64.tar.gz')
+  const tikvTarball = [TIKV_TARBALLS, join(TIKV_TARBALLS, 'nojemalloc')]
+    .map((d) => join(d, 'tikv-v8.1.2-linux-amd64.tar.gz'))
+    .find((f) => existsSync(f))
+  return existsSync(pdTarball) && tikvTarball ? { pdTarball, tikvTarball } : undefined
+}
 
 async function bareNamespaces(): Promise<number> {
   const t = performance.now()
@@ -20,15 +37,18 @@ async function bareNamespaces(): Promise<number> {
   return performance.now() - t
 }
 
-async function timed(
-  make: () => Promise<{ stop(): Promise<void>; info: { timings: Record<string, number> } }>,
-) {
+async function timed(make: () => Promise<Started>) {
   const t = performance.now()
   const cluster = await make()
   const ready = performance.now() - t
   const t2 = performance.now()
   await cluster.stop()
-  return { ready, stop: performance.now() - t2, timings: cluster.info.timings }
+  return {
+    ready,
+    stop: performance.now() - t2,
+    timings: cluster.info.timings,
+    restarts: cluster.info.dbRestarts ?? {},
+  }
 }
 
 function median(xs: number[]): number {
@@ -45,10 +65,7 @@ export default async function (): Promise<BenchSection[]> {
       await bareNamespaces(),
     ]),
   )
-  const variants: [
-    string,
-    () => Promise<{ stop(): Promise<void>; info: { timings: Record<string, number> } }>,
-  ][] = [
+  const variants: [string, () => Promise<Started>][] = [
     ['5 nodes, ssh ready', () => new LocalCluster({ nodes: NODES }).start()],
     ['5 nodes + etcd healthy', () => (new LocalCluster({ nodes: NODES }) as Cluster).withDb(etcd()).start()],
   ]
@@ -60,6 +77,16 @@ export default async function (): Promise<BenchSection[]> {
       '5 nodes + etcd + client servers (globalSetup path)',
       async () => (await startClusterFromEnv({})).cluster,
     ])
+  const tikv = tikvTarballs()
+  if (tikv)
+    variants.push([
+      '5 nodes + PD + TiKV v8.1.2 (every store Up)',
+      () =>
+        (new LocalCluster({ nodes: NODES }) as Cluster)
+          .withDb(tikvDb({ version: 'v8.1.2', ...tikv }))
+          .start(),
+    ])
+  else notes.push(`PD + TiKV skipped: no tarballs in ${TIKV_TARBALLS} (scripts/tikv-build/build.sh)`)
   const rows: Record<string, string | number>[] = []
   for (const [name, make] of variants) {
     const runs = []
@@ -71,11 +98,13 @@ export default async function (): Promise<BenchSection[]> {
     }
     const ready = median(runs.map((r) => r.ready))
     const last = runs[runs.length - 1].timings
+    const restarts = runs.map((r) => Object.values(r.restarts).reduce((a, b) => a + b, 0))
     rows.push({
       cluster: name,
       'ready ms (median of 3)': Math.round(ready),
       'x baseline': (ready / baseline).toFixed(1),
       'stop ms': Math.round(median(runs.map((r) => r.stop))),
+      'start restarts per run': restarts.join(' / '),
       phases: Object.entries(last)
         .map(([k, v]) => `${k} ${v}`)
         .join(', '),

@@ -12,7 +12,9 @@ class FakeDb implements Db {
   readonly roles: readonly DbRole[] = ['etcd']
   readonly calls: string[] = []
   failStartOn?: string
-  async setup() {}
+  async setup() {
+    return { restarts: {} }
+  }
   async teardown() {}
   async kill(_c: DbContext, node: string, role: DbRole) {
     this.calls.push(`kill ${node} ${role}`)

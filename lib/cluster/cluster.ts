@@ -50,6 +50,8 @@ export interface ClusterInfo {
   storeDir?: string
   /** Milliseconds each start phase took (provision, ssh, db, clientServers, total). */
   timings: Record<string, number>
+  /** Restarts the DB's start loop needed during setup, per process that needed any (DbSetupReport). */
+  dbRestarts?: Record<string, number>
 }
 
 export interface ClusterOptions {
@@ -159,9 +161,12 @@ export class Cluster {
       t = mark('ssh', t)
       if (this.db) {
         const db = this.db
-        await phase(`${db.name} setup on ${started.info.nodes.length} nodes`, timeouts.db, () =>
-          db.setup(started.dbContext(this.opts.cacheDir ?? join(stateDir, 'cache'))),
+        const report = await phase(
+          `${db.name} setup on ${started.info.nodes.length} nodes`,
+          timeouts.db,
+          () => db.setup(started.dbContext(this.opts.cacheDir ?? join(stateDir, 'cache'))),
         )
+        started.info.dbRestarts = report.restarts
         t = mark('db', t)
       }
       if (this.clientServerStart) {
@@ -195,7 +200,9 @@ export class Cluster {
         t = mark('clientServers', t)
       }
       mark('total', t0)
-      log(`cluster ${runId} ready: ${JSON.stringify(started.info.timings)}`)
+      log(
+        `cluster ${runId} ready: ${JSON.stringify(started.info.timings)}, DB start restarts ${JSON.stringify(started.info.dbRestarts ?? {})}`,
+      )
       return started
     } catch (err) {
       await started.stop().catch((stopErr: Error) => log(`cleanup after failed start: ${stopErr.message}`))

@@ -33,6 +33,7 @@ const sleepDb = {
     for (const r of ctx.remotes.values()) {
       await r.exec(`mkdir -p /opt/sleepdb && ${startCommand(SLEEP)}`, { sudo: true })
     }
+    return { restarts: {} }
   },
   async teardown(ctx: DbContext) {
     for (const r of ctx.remotes.values()) await r.exec(signalCommand(SLEEP, 'KILL'), { sudo: true })

@@ -29,12 +29,21 @@ export interface DbEndpoints {
   endpoints: string[]
 }
 
+/** What a DB's setup reports about itself. */
+export interface DbSetupReport {
+  /**
+   * Restarts the start loop needed after crashes during setup, per process that needed any
+   * ("TiKV on n3": 2); empty when every process came up first time.
+   */
+  restarts: Record<string, number>
+}
+
 export interface Db {
   readonly name: DbName
   /** Roles that exist on every node of this DB (used by the nemesis to pick targets). */
   readonly roles: readonly DbRole[]
   /** Install binaries and configs on every node, start the cluster and wait until it serves. */
-  setup(ctx: DbContext): Promise<void>
+  setup(ctx: DbContext): Promise<DbSetupReport>
   /** Stop every process and remove data (by pidfile; never a broad pkill on the control host). */
   teardown(ctx: DbContext): Promise<void>
   /** SIGKILL the role's process on the given node. */

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../control/daemon.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { commandLine } from '../control/shell.ts'
-import type { Db, DbContext, DbEndpoints, DbRole } from './db.ts'
+import type { Db, DbContext, DbEndpoints, DbRole, DbSetupReport } from './db.ts'
 import { request, requestJson } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
 import { parseOptions } from './options.ts'
@@ -132,7 +132,7 @@ export class EtcdDb implements Db {
     return ['--etcd-reads', this.options.reads]
   }
 
-  async setup(ctx: DbContext): Promise<void> {
+  async setup(ctx: DbContext): Promise<DbSetupReport> {
     const binary = this.options.binary
     await access(binary, constants.X_OK).catch(() => {
       throw new Error(
@@ -147,6 +147,7 @@ export class EtcdDb implements Db {
     })
     ctx.log(`etcd: starting ${ctx.nodes.length} members`)
     await onNodes(ctx, 'etcd start', (node, remote) => this.supervise(ctx, node, remote, 'new'))
+    return { restarts: {} } // etcd members are not restarted: a crash fails setup
   }
 
   async teardown(ctx: DbContext): Promise<void> {

@@ -23,7 +23,7 @@ import { z } from 'zod'
 import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../control/daemon.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { commandLine } from '../control/shell.ts'
-import type { Db, DbContext, DbEndpoints, DbRole } from './db.ts'
+import type { Db, DbContext, DbEndpoints, DbRole, DbSetupReport } from './db.ts'
 import { request } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
 import { parseOptions } from './options.ts'
@@ -291,7 +291,7 @@ export class TikvDb implements Db {
     return new PdApi(ctx.nodes.map((n) => pdClientUrl(n.ip)))
   }
 
-  async setup(ctx: DbContext): Promise<void> {
+  async setup(ctx: DbContext): Promise<DbSetupReport> {
     if (this.options.clock && !existsSync(this.options.libfaketime))
       throw new Error(
         `TiKV option clock: libfaketime ${this.options.libfaketime} does not exist on the control host (Debian package libfaketime; set the libfaketime option or TIKV_LIBFAKETIME)`,
@@ -315,8 +315,13 @@ export class TikvDb implements Db {
       await remote.writeFile(p.kv.config, this.tikvConfigToml())
       if (this.options.configCheck) await this.checkConfigs(ctx, node, remote)
     })
+    const restarts: Record<string, number> = {}
+    const start = (role: 'pd' | 'kv') => async (node: NodeInfo, remote: Remote) => {
+      const n = await this.supervise(ctx, node, remote, role, 'setup')
+      if (n > 0) restarts[`${role === 'pd' ? 'PD' : 'TiKV'} on ${node.name}`] = n
+    }
     ctx.log(`tikv: starting PD on ${ctx.nodes.length} nodes`)
-    await onNodes(ctx, 'PD start', (node, remote) => this.supervise(ctx, node, remote, 'pd', 'setup'))
+    await onNodes(ctx, 'PD start', start('pd'))
     const api = this.pdApi(ctx)
     const leader = await waitFor(
       'a PD leader',
@@ -324,13 +329,14 @@ export class TikvDb implements Db {
       async () => (await api.leader()).name,
     )
     ctx.log(`tikv: PD leader is ${leader}; starting TiKV`)
-    await onNodes(ctx, 'TiKV start', (node, remote) => this.supervise(ctx, node, remote, 'kv', 'setup'))
+    await onNodes(ctx, 'TiKV start', start('kv'))
     await waitFor('every TiKV store Up in PD', this.options.setupTimeoutMs, async () => {
       const problem = storesProblem(await api.stores(), ctx.nodes.length)
       if (problem) throw new Error(problem)
       if (!(await api.clusterStatus()).is_initialized) throw new Error('PD cluster not initialized yet')
       return true
     })
+    return { restarts }
   }
 
   async teardown(ctx: DbContext): Promise<void> {
@@ -452,7 +458,7 @@ export class TikvDb implements Db {
     remote: Remote,
     role: 'pd' | 'kv',
     phase: 'setup' | 'restart',
-  ): Promise<void> {
+  ): Promise<number> {
     const spec = this.daemon(ctx, node, role)
     const ready = async (): Promise<boolean> => {
       if (role === 'kv') {
@@ -467,7 +473,7 @@ export class TikvDb implements Db {
       if (await ready().catch(() => false)) return 'ready'
       return (await isAlive(remote, spec)) ? 'starting' : 'crashed'
     }
-    await superviseStart({
+    return superviseStart({
       what: `${role === 'pd' ? 'PD' : 'TiKV'} on ${node.name}`,
       start: async () => {
         await remote.exec(startCommand(spec), { sudo: true })

@@ -41,7 +41,7 @@ describe('superviseStart', () => {
 
   test('restarts after each crash until ready', async () => {
     const r = run(['starting', 'crashed', 'starting', 'crashed', 'ready'], { restart: true })
-    await r.done
+    expect(await r.done).toBe(2)
     expect(r.starts()).toBe(3)
   })
 

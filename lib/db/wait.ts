@@ -49,8 +49,11 @@ export interface SuperviseOptions {
   pollMs?: number
 }
 
-/** Starts a process and supervises it until ready (the seed's restart loop, 1 s polls). */
-export async function superviseStart(o: SuperviseOptions): Promise<void> {
+/**
+ * Starts a process and supervises it until ready (the seed's restart loop, 1 s polls). Resolves
+ * to the number of restarts after crashes it took.
+ */
+export async function superviseStart(o: SuperviseOptions): Promise<number> {
   const deadline = Date.now() + o.timeoutMs
   const pollMs = o.pollMs ?? 1000
   let restarts = 0
@@ -58,7 +61,7 @@ export async function superviseStart(o: SuperviseOptions): Promise<void> {
   for (;;) {
     await sleep(pollMs)
     const status = await o.status()
-    if (status === 'ready') return
+    if (status === 'ready') return restarts
     if (status === 'crashed') {
       const out = await o.logTail()
       const fatal = o.fatal?.exec(out)
