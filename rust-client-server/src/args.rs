@@ -1,22 +1,19 @@
 //! Command-line options. Hand-parsed (a handful of flags) to keep the build small; every
-//! error names the flag and its allowed values.
+//! error names the flag and its allowed values (for `--calibration`, those of the chosen
+//! backend: each test-only calibration belongs to one).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::backend::etcd::{Calibration, ReadMode};
+use crate::backend::etcd::ReadMode;
+use crate::backend::{BackendKind, Calibration};
 
 pub const USAGE: &str = "usage: jepsen-tikv-client-server --backend tikv|etcd --endpoints a,b,c \
 [--listen 127.0.0.1:0] [--etcd-reads linearizable|serializable] [--txn-idle-timeout SECONDS] \
 [--log-file PATH] [--log-level error|warn|info|debug|trace] [--exit-with-stdin] \
-[--calibration commit-unvalidated (test-only: breaks etcd transactions on purpose)]";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendKind {
-    Tikv,
-    Etcd,
-}
+[--calibration commit-unvalidated (etcd) | cas-get-then-put | stale-reads (tikv); test-only: \
+breaks the backend's guarantees on purpose]";
 
 #[derive(Debug, PartialEq)]
 pub struct Args {
@@ -25,7 +22,7 @@ pub struct Args {
     /// TiKV: PD addresses ("host:2379"); etcd: client URLs ("http://host:2379").
     pub endpoints: Vec<String>,
     pub etcd_reads: ReadMode,
-    /// Test-only weakening of the etcd backend (see `Calibration`); None in every normal run.
+    /// Test-only weakening of the backend (see `Calibration`); None in every normal run.
     pub calibration: Option<Calibration>,
     pub txn_idle_timeout: Duration,
     pub log_file: Option<PathBuf>,
@@ -90,14 +87,8 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
                     }
                 }
             }
-            "--calibration" => {
-                calibration = match value.as_str() {
-                    "commit-unvalidated" => Some(Calibration::CommitUnvalidated),
-                    _ => {
-                        return Err(format!("--calibration {value:?}: allowed values are commit-unvalidated"))
-                    }
-                }
-            }
+            // Checked below, once the backend is known (the flags come in any order).
+            "--calibration" => calibration = Some(value),
             "--txn-idle-timeout" => {
                 let secs: f64 =
                     value.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0).ok_or_else(|| {
@@ -118,9 +109,7 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
     if endpoints.is_empty() {
         return Err(format!("--endpoints is required (comma-separated)\n{USAGE}"));
     }
-    if calibration.is_some() && backend != BackendKind::Etcd {
-        return Err("--calibration: only the etcd backend has calibration modes".to_owned());
-    }
+    let calibration = calibration.map(|value| parse_calibration(&value, backend)).transpose()?;
     Ok(Args {
         listen,
         backend,
@@ -131,6 +120,18 @@ pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
         log_file,
         log_level,
         exit_with_stdin,
+    })
+}
+
+/// The `backend`'s calibration named `value`; the error lists that backend's allowed values.
+fn parse_calibration(value: &str, backend: BackendKind) -> Result<Calibration, String> {
+    Calibration::of(backend).find(|c| c.name() == value).ok_or_else(|| {
+        let allowed: Vec<&str> = Calibration::of(backend).map(Calibration::name).collect();
+        format!(
+            "--calibration {value:?}: allowed values for --backend {} are {}",
+            backend.name(),
+            allowed.join(", ")
+        )
     })
 }
 
@@ -161,11 +162,45 @@ mod tests {
     }
 
     #[test]
-    fn the_test_only_calibration_is_etcd_only() {
-        let a = args("--backend etcd --endpoints a --calibration commit-unvalidated").unwrap();
-        assert_eq!(a.calibration, Some(Calibration::CommitUnvalidated));
-        let e = args("--backend tikv --endpoints a --calibration commit-unvalidated").unwrap_err();
-        assert!(e.contains("only the etcd backend"), "{e}");
+    fn each_test_only_calibration_belongs_to_one_backend() {
+        for (line, expected) in [
+            ("--backend etcd --endpoints a --calibration commit-unvalidated", Calibration::CommitUnvalidated),
+            ("--backend tikv --endpoints a --calibration cas-get-then-put", Calibration::CasGetThenPut),
+            ("--backend tikv --endpoints a --calibration=stale-reads", Calibration::StaleReads),
+            // The flags come in any order: the backend may follow the calibration.
+            ("--calibration stale-reads --endpoints a --backend tikv", Calibration::StaleReads),
+        ] {
+            assert_eq!(args(line).unwrap().calibration, Some(expected), "{line}");
+        }
+        for (line, needle) in [
+            (
+                "--backend tikv --endpoints a --calibration commit-unvalidated",
+                "--calibration \"commit-unvalidated\": allowed values for --backend tikv are cas-get-then-put, stale-reads",
+            ),
+            (
+                "--calibration cas-get-then-put --backend etcd --endpoints a",
+                "--calibration \"cas-get-then-put\": allowed values for --backend etcd are commit-unvalidated",
+            ),
+            ("--backend etcd --endpoints a --calibration stale-reads", "for --backend etcd are commit-unvalidated"),
+            ("--backend tikv --endpoints a --calibration lossy", "for --backend tikv are cas-get-then-put, stale-reads"),
+        ] {
+            let e = args(line).unwrap_err();
+            assert!(e.contains(needle), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn every_calibration_has_a_distinct_name_and_a_backend_that_accepts_it() {
+        let names: std::collections::HashSet<&str> = Calibration::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Calibration::ALL.len());
+        for c in Calibration::ALL {
+            let line = format!("--backend {} --endpoints a --calibration {}", c.backend().name(), c.name());
+            assert_eq!(args(&line).unwrap().calibration, Some(c), "{line}");
+            assert_eq!(Calibration::check(c.backend(), Some(c)), Ok(Some(c)));
+        }
+        let e = Calibration::check(BackendKind::Etcd, Some(Calibration::StaleReads)).unwrap_err();
+        assert!(e.contains("stale-reads is not one of the etcd backend's"), "{e}");
+        assert_eq!(Calibration::check(BackendKind::Tikv, None), Ok(None));
     }
 
     #[test]
@@ -189,7 +224,7 @@ mod tests {
             ("--backend etcd --endpoints a --listen nowhere", "--listen \"nowhere\""),
             ("--backend etcd --endpoints a --txn-idle-timeout -1", "positive number"),
             ("--backend etcd --endpoints a --bogus 1", "unknown option \"--bogus\""),
-            ("--backend etcd --endpoints a --calibration lossy", "allowed values are commit-unvalidated"),
+            ("--backend etcd --endpoints a --calibration lossy", "allowed values for --backend etcd are"),
             ("--backend", "--backend needs a value"),
         ] {
             let e = args(line).unwrap_err();

@@ -1,7 +1,8 @@
 //! jepsen-tikv client server (DESIGN §8): one process per DB node on the control host. It binds
 //! `--listen` (port 0 = dynamic), prints `LISTENING <addr>` on stdout, connects to the backend
 //! in the background (retrying; Health reports readiness) and serves proto/jepsen/tikv/v1.
-//! Logs go to stderr or --log-file.
+//! Logs go to stderr or --log-file. A test-only `--calibration` weakens the backend on purpose
+//! (`backend::Calibration`); the server then logs a warning.
 
 mod args;
 mod backend;
@@ -19,8 +20,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use args::{Args, BackendKind};
-use backend::{etcd::EtcdBackend, tikv::TikvBackend, Backend};
+use args::Args;
+use backend::{etcd::EtcdBackend, tikv::TikvBackend, Backend, BackendKind};
 use service::{BackendSlot, KvService};
 use txn::TxnRegistry;
 
@@ -45,7 +46,7 @@ fn init_logging(args: &Args) -> Result<(), String> {
 
 async fn connect(args: &Args) -> Result<Arc<dyn Backend>, String> {
     Ok(match args.backend {
-        BackendKind::Tikv => Arc::new(TikvBackend::connect(&args.endpoints).await?),
+        BackendKind::Tikv => Arc::new(TikvBackend::connect(&args.endpoints, args.calibration).await?),
         BackendKind::Etcd => {
             Arc::new(EtcdBackend::connect(&args.endpoints, args.etcd_reads, args.calibration).await?)
         }
@@ -93,15 +94,15 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("--listen {}: cannot bind: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| format!("local address of the listener: {e}"))?;
 
-    let slot = Arc::new(BackendSlot::new(match args.backend {
-        BackendKind::Tikv => "tikv",
-        BackendKind::Etcd => "etcd",
-    }));
+    let slot = Arc::new(BackendSlot::new(args.backend.name()));
     let txns = Arc::new(TxnRegistry::new(args.txn_idle_timeout));
     txns.spawn_reaper();
     log::info!("listening on {addr}; backend {:?} at {:?}", args.backend, args.endpoints);
     if let Some(c) = args.calibration {
-        log::warn!("calibration {c:?}: this server breaks its backend's guarantees on purpose (tests only)");
+        log::warn!(
+            "calibration {}: this server breaks its backend's guarantees on purpose (tests only)",
+            c.name()
+        );
     }
     tokio::spawn(connect_forever(args, Arc::clone(&slot)));
 

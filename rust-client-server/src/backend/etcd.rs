@@ -20,7 +20,7 @@ use etcd_client::{
 };
 use tonic::Code;
 
-use super::{Backend, CasOutcome, TxnOptions, TxnSession, TxnStamps};
+use super::{Backend, BackendKind, Calibration, CasOutcome, TxnOptions, TxnSession, TxnStamps};
 use crate::error::{never_sent, OpClass, OpError, OpResult};
 
 const PROBE_KEY: &str = "jepsen-tikv/probe";
@@ -29,14 +29,6 @@ const PROBE_KEY: &str = "jepsen-tikv/probe";
 pub enum ReadMode {
     Linearizable,
     Serializable,
-}
-
-/// Test-only ways to break the backend's promise on purpose (`--calibration`), so that a test can
-/// show the checkers catch the resulting anomalies. Never used by a normal run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Calibration {
-    /// Commit puts the buffered writes without checking that the keys read are unchanged.
-    CommitUnvalidated,
 }
 
 pub struct EtcdBackend {
@@ -48,13 +40,14 @@ pub struct EtcdBackend {
 }
 
 impl EtcdBackend {
-    /// `endpoints` are client URLs ("http://host:2379").
+    /// `endpoints` are client URLs ("http://host:2379"); `calibration` must be an etcd one.
     pub async fn connect(
         endpoints: &[String],
         reads: ReadMode,
         calibration: Option<Calibration>,
     ) -> Result<Self, String> {
         // Keepalives notice a dead or partitioned member instead of waiting on a stale socket.
+        let calibration = Calibration::check(BackendKind::Etcd, calibration)?;
         let options = ConnectOptions::new()
             .with_connect_timeout(Duration::from_secs(2))
             .with_keep_alive(Duration::from_secs(2), Duration::from_secs(2))
@@ -320,6 +313,19 @@ mod tests {
     async fn backend(addr: std::net::SocketAddr) -> EtcdBackend {
         // Connecting is lazy: nothing is dialled until the first call.
         EtcdBackend::connect(&[format!("http://{addr}")], ReadMode::Linearizable, None).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn connect_refuses_another_backends_calibration() {
+        let e = EtcdBackend::connect(
+            &["http://127.0.0.1:1".to_owned()],
+            ReadMode::Linearizable,
+            Some(Calibration::StaleReads),
+        )
+        .await
+        .err()
+        .expect("a tikv calibration must be refused");
+        assert!(e.contains("stale-reads is not one of the etcd backend's"), "{e}");
     }
 
     /// The kinds of a failed put, cas, delete and transaction commit, one after the other.

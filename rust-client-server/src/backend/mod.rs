@@ -2,7 +2,8 @@
 //! starting transactions, `TxnSession` for one running transaction. Every method classifies
 //! its own failures (see `error::OpClass`). Implementations must be safe to call concurrently
 //! without a global lock: each call uses its own handle to the shared connection. A session
-//! also reports its timestamps (`TxnStamps`) as far as the backend knows them.
+//! also reports its timestamps (`TxnStamps`) as far as the backend knows them. `Calibration`
+//! names the test-only ways each backend can be told to break its promise.
 
 pub mod etcd;
 mod orphan_locks;
@@ -11,6 +12,79 @@ pub mod tikv;
 use async_trait::async_trait;
 
 use crate::error::OpResult;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    Tikv,
+    Etcd,
+}
+
+impl BackendKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Tikv => "tikv",
+            BackendKind::Etcd => "etcd",
+        }
+    }
+}
+
+/// Test-only ways to break a backend's promise on purpose (`--calibration`), so that a test can
+/// show the checkers catch the resulting anomalies (workloads/calibrations.test.ts). Each belongs
+/// to one backend. Never used by a normal run: no jepsen-tikv option passes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Calibration {
+    /// etcd: commit puts the buffered writes without checking that the keys read are unchanged,
+    /// so concurrent read-modify-writes lose updates.
+    CommitUnvalidated,
+    /// tikv: raw cas is a raw get, a compare here and a raw put: nothing holds the key between
+    /// the two requests, so two cas from the same value can both succeed (not linearizable).
+    CasGetThenPut,
+    /// tikv: a transaction reads the keys it has not written from a snapshot `STALE_READ_AGE`
+    /// older than its start; its writes go through the transaction as usual, so a read-modify-
+    /// write overwrites what committed in between (stale reads, lost updates).
+    StaleReads,
+}
+
+impl Calibration {
+    pub const ALL: [Calibration; 3] =
+        [Calibration::CommitUnvalidated, Calibration::CasGetThenPut, Calibration::StaleReads];
+
+    /// Its `--calibration` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Calibration::CommitUnvalidated => "commit-unvalidated",
+            Calibration::CasGetThenPut => "cas-get-then-put",
+            Calibration::StaleReads => "stale-reads",
+        }
+    }
+
+    /// The backend whose client it weakens.
+    pub fn backend(self) -> BackendKind {
+        match self {
+            Calibration::CommitUnvalidated => BackendKind::Etcd,
+            Calibration::CasGetThenPut | Calibration::StaleReads => BackendKind::Tikv,
+        }
+    }
+
+    /// The calibrations of `backend`, in `ALL`'s order.
+    pub fn of(backend: BackendKind) -> impl Iterator<Item = Calibration> {
+        Self::ALL.into_iter().filter(move |c| c.backend() == backend)
+    }
+
+    /// `calibration` if it is one of `backend`'s. args.rs refuses the others, so an error here
+    /// is a caller's bug, reported rather than ignored.
+    pub fn check(
+        backend: BackendKind,
+        calibration: Option<Calibration>,
+    ) -> Result<Option<Calibration>, String> {
+        match calibration {
+            Some(c) if c.backend() != backend => {
+                Err(format!("calibration {} is not one of the {} backend's", c.name(), backend.name()))
+            }
+            _ => Ok(calibration),
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TxnMode {

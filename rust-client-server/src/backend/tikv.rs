@@ -7,32 +7,47 @@
 //! Raw and transactional keys must not overlap (TiKV encodes them differently). A session that
 //! meets a lock whose primary was never written rolls it back itself (`orphan_locks`: tikv-client
 //! 0.4.0 never does).
+//! Two test-only calibrations break this on purpose (`Calibration`, never in a normal run):
+//! `CasGetThenPut` makes raw cas a raw get, a compare here and a raw put (two requests, nothing
+//! holding the key between them); `StaleReads` makes a transaction read the keys it has not
+//! written from a snapshot `STALE_READ_AGE` older than its start_ts, while its writes, commit
+//! and reported timestamps stay the transaction's own.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::FutureExt;
 use tikv_client::{
-    CheckLevel, Error, ProtoKeyError, RawClient, TimestampExt, Transaction, TransactionClient,
-    TransactionOptions,
+    CheckLevel, Error, ProtoKeyError, RawClient, Snapshot, Timestamp, TimestampExt, Transaction,
+    TransactionClient, TransactionOptions,
 };
 
 use super::orphan_locks;
-use super::{Backend, CasOutcome, CommitMode, TxnMode, TxnOptions, TxnSession, TxnStamps};
+use super::{
+    Backend, BackendKind, Calibration, CasOutcome, CommitMode, TxnMode, TxnOptions, TxnSession, TxnStamps,
+};
 use crate::error::{never_sent, OpClass, OpError, OpResult};
 
 /// A key the readiness probe reads (it never needs to exist).
 const PROBE_KEY: &str = "jepsen-tikv/probe";
 
+/// How far behind its transaction's start_ts a `Calibration::StaleReads` snapshot reads: far
+/// longer than a transaction takes here, so it misses what committed just before it began.
+const STALE_READ_AGE: Duration = Duration::from_secs(2);
+
 pub struct TikvBackend {
     raw: RawClient,
     txn: TransactionClient,
+    /// A test-only weakening (one of the tikv `Calibration`s); None in every normal run.
+    calibration: Option<Calibration>,
 }
 
 impl TikvBackend {
-    /// Connects to PD (`endpoints` are "host:port" PD addresses).
-    pub async fn connect(endpoints: &[String]) -> Result<Self, String> {
+    /// Connects to PD (`endpoints` are "host:port" PD addresses); `calibration` must be a tikv one.
+    pub async fn connect(endpoints: &[String], calibration: Option<Calibration>) -> Result<Self, String> {
+        let calibration = Calibration::check(BackendKind::Tikv, calibration)?;
         let raw = RawClient::new(endpoints.to_vec())
             .await
             .map_err(|e| format!("connecting the raw client to PD {endpoints:?}: {e}"))?
@@ -40,8 +55,39 @@ impl TikvBackend {
         let txn = TransactionClient::new(endpoints.to_vec())
             .await
             .map_err(|e| format!("connecting the transaction client to PD {endpoints:?}: {e}"))?;
-        Ok(Self { raw, txn })
+        Ok(Self { raw, txn, calibration })
     }
+
+    /// `Calibration::CasGetThenPut`: a cas as two raw requests with nothing holding the key in
+    /// between, so a write (or another cas) that lands between them is overwritten.
+    async fn cas_get_then_put(&self, key: &str, expected: Option<&str>, new: &str) -> OpResult<CasOutcome> {
+        let previous = self.raw.get(key.to_owned()).await.map_err(fail(
+            OpClass::Read,
+            "raw get (cas-get-then-put)",
+            key,
+        ))?;
+        if !cas_matches(previous.as_deref(), expected) {
+            return Ok(CasOutcome { succeeded: false, previous });
+        }
+        self.raw.put(key.to_owned(), new.to_owned()).await.map_err(fail(
+            OpClass::Write,
+            "raw put (cas-get-then-put)",
+            key,
+        ))?;
+        Ok(CasOutcome { succeeded: true, previous })
+    }
+}
+
+/// Whether the value read (None: no such key) is what a cas expects (None: must not exist).
+fn cas_matches(previous: Option<&[u8]>, expected: Option<&str>) -> bool {
+    previous == expected.map(str::as_bytes)
+}
+
+/// The timestamp `age` before `start`: TSO timestamps are milliseconds (the physical part) and a
+/// counter within one (the logical part, kept). Never below physical time 0.
+fn stale_timestamp(start: &Timestamp, age: Duration) -> Timestamp {
+    let back = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
+    Timestamp { physical: start.physical.saturating_sub(back).max(0), ..start.clone() }
 }
 
 /// True when `e` proves a write or commit was rejected before it could take effect: a
@@ -159,6 +205,9 @@ impl Backend for TikvBackend {
     }
 
     async fn cas(&self, key: &str, expected: Option<&str>, new: &str) -> OpResult<CasOutcome> {
+        if self.calibration == Some(Calibration::CasGetThenPut) {
+            return self.cas_get_then_put(key, expected, new).await;
+        }
         let expected = expected.map(|v| v.as_bytes().to_vec());
         let (previous, succeeded) = self
             .raw
@@ -178,9 +227,15 @@ impl Backend for TikvBackend {
             "begin",
             "",
         ))?;
+        // Read-only: it takes no locks and needs no commit or rollback.
+        let stale = (self.calibration == Some(Calibration::StaleReads)).then(|| {
+            let at = stale_timestamp(&txn.start_timestamp(), STALE_READ_AGE);
+            self.txn.snapshot(at, TransactionOptions::new_optimistic().read_only())
+        });
         Ok(Box::new(TikvTxn {
             txn,
             client: self.txn.clone(),
+            stale,
             options,
             written: HashMap::new(),
             mutated: HashSet::new(),
@@ -191,9 +246,13 @@ impl Backend for TikvBackend {
 }
 
 struct TikvTxn {
+    /// Its writes and commit, and the timestamps it reports (also under `StaleReads`: the
+    /// calibration claims to read at start_ts, as a correct client would).
     txn: Transaction,
     /// For cleaning up orphaned locks this transaction meets (`orphan_locks`).
     client: TransactionClient,
+    /// `Calibration::StaleReads` only: where the keys it has not written are read from.
+    stale: Option<Snapshot>,
     options: TxnOptions,
     /// Own writes: a pessimistic get_for_update reads the latest committed value, not the
     /// transaction's buffer, so read-your-writes is kept here.
@@ -230,6 +289,10 @@ impl TxnSession for TikvTxn {
     async fn get(&mut self, key: &str) -> OpResult<Option<Vec<u8>>> {
         if let Some(v) = self.written.get(key) {
             return Ok(Some(v.as_bytes().to_vec()));
+        }
+        if let Some(snapshot) = &mut self.stale {
+            // Neither read at start_ts nor locked, whatever the mode asks.
+            return snapshot.get(key.to_owned()).await.map_err(fail(OpClass::Read, "stale txn get", key));
         }
         let value = match self.read(key).await {
             Err(e) if self.cleared_orphan(&e, &[key]).await => self.read(key).await,
@@ -400,6 +463,40 @@ mod tests {
         // tikv-client marks a failed commit of the primary undetermined: it stays so.
         let undetermined = Error::UndeterminedError(Box::new(Error::Grpc(refused().await)));
         assert_eq!(commit_kind(undetermined), ErrorKind::Indeterminate);
+    }
+
+    #[test]
+    fn a_get_then_put_cas_compares_what_it_read() {
+        assert!(cas_matches(Some(b"3"), Some("3")));
+        assert!(!cas_matches(Some(b"3"), Some("4")));
+        assert!(cas_matches(None, None), "absent, as expected");
+        assert!(!cas_matches(Some(b"3"), None), "expected absent, but it exists");
+        assert!(!cas_matches(None, Some("3")));
+    }
+
+    #[test]
+    fn stale_reads_read_two_seconds_of_physical_time_before_the_start() {
+        let start = Timestamp { physical: 1_730_000_000_123, logical: 77, ..Default::default() };
+        let stale = stale_timestamp(&start, STALE_READ_AGE);
+        assert_eq!(stale.physical, 1_730_000_000_123 - 2000);
+        assert_eq!(stale.logical, 77);
+        assert_eq!(start.version() - stale.version(), 2000 << 18, "2000 ms below, in version units");
+        assert_eq!(stale_timestamp(&start, Duration::ZERO), start);
+        // Sub-millisecond ages do not move the physical part.
+        assert_eq!(stale_timestamp(&start, Duration::from_micros(999)).physical, start.physical);
+        let early = Timestamp { physical: 500, logical: 3, ..Default::default() };
+        assert_eq!(stale_timestamp(&early, STALE_READ_AGE), Timestamp { physical: 0, ..early.clone() });
+        assert_eq!(stale_timestamp(&early, Duration::MAX).physical, 0);
+    }
+
+    #[tokio::test]
+    async fn connect_refuses_another_backends_calibration_before_dialling() {
+        // Port 1 on loopback refuses: were it dialled, the error would be a connect error.
+        let e = TikvBackend::connect(&["127.0.0.1:1".to_owned()], Some(Calibration::CommitUnvalidated))
+            .await
+            .err()
+            .expect("an etcd calibration must be refused");
+        assert!(e.contains("commit-unvalidated is not one of the tikv backend's"), "{e}");
     }
 
     #[test]
