@@ -114,6 +114,28 @@ fn is_refusal(e: &Error) -> bool {
     }
 }
 
+/// kvrpcpb `WriteConflict.Reason.PessimisticRetry`: a pessimistic lock request woke up after
+/// waiting for another lock, or met a version newer than its for_update_ts ("let TiDB retry").
+const PESSIMISTIC_RETRY: i32 = 2;
+
+/// How many times a pessimistic lock refused with `PESSIMISTIC_RETRY` is taken again.
+const PESSIMISTIC_LOCK_RETRIES: usize = 10;
+
+/// True when `e` is a pessimistic lock refused with `PESSIMISTIC_RETRY`. TiDB (client-go) then
+/// takes the lock again at a fresh for_update_ts; tikv-client 0.4 returns the error, which on
+/// contended keys failed most pessimistic transactions on live TiKV. Nothing was locked, so
+/// asking again is safe (tikv-client takes a new for_update_ts per request).
+fn is_pessimistic_retry(e: &Error) -> bool {
+    match e {
+        Error::PessimisticLockError { inner, .. } => is_pessimistic_retry(inner),
+        Error::KeyError(k) => k.conflict.as_ref().is_some_and(|c| c.reason == PESSIMISTIC_RETRY),
+        Error::MultipleKeyErrors(es) | Error::ExtractedErrors(es) => {
+            !es.is_empty() && es.iter().all(is_pessimistic_retry)
+        }
+        _ => false,
+    }
+}
+
 fn is_refusing_key_error(k: &ProtoKeyError) -> bool {
     k.conflict.is_some() || k.already_exist.is_some() || k.deadlock.is_some()
 }
@@ -265,12 +287,30 @@ struct TikvTxn {
 }
 
 impl TikvTxn {
-    /// A read at start_ts, or with a lock when the options ask for locking reads.
+    /// A read at start_ts, or with a lock when the options ask for locking reads (taken again
+    /// when TiKV asks for a retry, see `is_pessimistic_retry`).
     async fn read(&mut self, key: &str) -> Result<Option<Vec<u8>>, Error> {
-        if self.options.lock_reads {
-            self.txn.get_for_update(key.to_owned()).await
-        } else {
-            self.txn.get(key.to_owned()).await
+        if !self.options.lock_reads {
+            return self.txn.get(key.to_owned()).await;
+        }
+        let mut retries = 0;
+        loop {
+            match self.txn.get_for_update(key.to_owned()).await {
+                Err(e) if retries < PESSIMISTIC_LOCK_RETRIES && is_pessimistic_retry(&e) => retries += 1,
+                r => return r,
+            }
+        }
+    }
+
+    /// A buffered write (optimistic) or a locked one (pessimistic, taken again when TiKV asks
+    /// for a retry).
+    async fn write(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        let mut retries = 0;
+        loop {
+            match self.txn.put(key.to_owned(), value.to_owned()).await {
+                Err(e) if retries < PESSIMISTIC_LOCK_RETRIES && is_pessimistic_retry(&e) => retries += 1,
+                r => return r,
+            }
         }
     }
 
@@ -307,10 +347,8 @@ impl TxnSession for TikvTxn {
 
     async fn put(&mut self, key: &str, value: &str) -> OpResult<()> {
         // Buffered (optimistic) or locked (pessimistic): nothing is committed yet.
-        match self.txn.put(key.to_owned(), value.to_owned()).await {
-            Err(e) if self.cleared_orphan(&e, &[key]).await => {
-                self.txn.put(key.to_owned(), value.to_owned()).await
-            }
+        match self.write(key, value).await {
+            Err(e) if self.cleared_orphan(&e, &[key]).await => self.write(key, value).await,
             r => r,
         }
         .map_err(fail(OpClass::Read, "txn put", key))?;
@@ -371,6 +409,21 @@ mod tests {
         assert_eq!(commit_kind(key_error(|k| k.deadlock = Some(Default::default()))), ErrorKind::Definite);
         assert_eq!(commit_kind(Error::MultipleKeyErrors(vec![conflict(), conflict()])), ErrorKind::Definite);
         assert_eq!(commit_kind(Error::ExtractedErrors(vec![conflict()])), ErrorKind::Definite);
+    }
+
+    #[test]
+    fn only_pessimistic_lock_conflicts_that_tikv_asks_to_retry_are_retried() {
+        let conflict =
+            |reason| key_error(|k| k.conflict.get_or_insert_with(Default::default).reason = reason);
+        let locked = |e| Error::PessimisticLockError { inner: Box::new(e), success_keys: vec![] };
+        assert!(is_pessimistic_retry(&locked(Error::MultipleKeyErrors(vec![conflict(PESSIMISTIC_RETRY)]))));
+        assert!(is_pessimistic_retry(&conflict(PESSIMISTIC_RETRY)));
+        // An optimistic conflict (reason 1) or a deadlock is the transaction's end.
+        assert!(!is_pessimistic_retry(&locked(Error::MultipleKeyErrors(vec![conflict(1)]))));
+        let deadlock = key_error(|k| k.deadlock = Some(Default::default()));
+        assert!(!is_pessimistic_retry(&locked(Error::MultipleKeyErrors(vec![deadlock]))));
+        assert!(!is_pessimistic_retry(&Error::MultipleKeyErrors(vec![])));
+        assert!(!is_pessimistic_retry(&Error::StringError("x".into())));
     }
 
     #[test]
