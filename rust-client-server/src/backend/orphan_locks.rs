@@ -10,10 +10,12 @@
 //! rest of the run).
 //!
 //! `TransactionClient::cleanup_locks` does roll back a missing primary (it is the GC path), so a
-//! session that meets an orphan older than tikv-client's default lock TTL cleans that key's
-//! locks up to the orphan's start_ts and retries the read. Rolling back a transaction whose
+//! session that meets an orphan waits until it is older than tikv-client's default lock TTL,
+//! cleans that key's locks up to the orphan's start_ts and retries the call once. Rolling back a transaction whose
 //! primary is not committed never breaks consistency: at worst it aborts a transaction whose
 //! primary prewrite was very late, which then fails to commit.
+
+use std::time::Duration;
 
 use tikv_client::transaction::ResolveLocksOptions;
 use tikv_client::{Error, Timestamp, TimestampExt, TransactionClient};
@@ -38,12 +40,20 @@ pub fn is_abandoned(start_ts: u64, now: &Timestamp) -> bool {
     now.physical - Timestamp::from_version(start_ts).physical >= ORPHAN_AFTER_MS
 }
 
-/// Rolls back the abandoned transaction `start_ts` (and any older lock) on `keys`, once it is
-/// past `ORPHAN_AFTER_MS`. True when a lock was resolved, so the caller may retry.
+/// How long until a lock of the transaction started at `start_ts` is past `ORPHAN_AFTER_MS`.
+pub fn wait_until_abandoned(start_ts: u64, now: &Timestamp) -> Duration {
+    let age = now.physical - Timestamp::from_version(start_ts).physical;
+    Duration::from_millis((ORPHAN_AFTER_MS - age).clamp(0, ORPHAN_AFTER_MS) as u64)
+}
+
+/// Rolls back the abandoned transaction `start_ts` (and any older lock) on `keys`, first waiting
+/// until it is past `ORPHAN_AFTER_MS` (at most that long, as client-go waits for a lock's TTL).
+/// True when a lock was resolved, so the caller may retry.
 pub async fn clear(client: &TransactionClient, keys: &[&str], start_ts: u64) -> bool {
     let Ok(now) = client.current_timestamp().await else { return false };
-    if !is_abandoned(start_ts, &now) {
-        return false;
+    let wait = wait_until_abandoned(start_ts, &now);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let safepoint = Timestamp::from_version(start_ts);
     let mut resolved = 0;
@@ -96,5 +106,9 @@ mod tests {
         assert!(!is_abandoned(start, &at(1_000_000 + ORPHAN_AFTER_MS - 1)));
         assert!(is_abandoned(start, &at(1_000_000 + ORPHAN_AFTER_MS)));
         assert!(is_abandoned(start | 5, &at(1_000_000 + 60_000)), "logical bits do not matter");
+        assert_eq!(wait_until_abandoned(start, &at(1_000_000 + 1_000)), Duration::from_millis(2_000));
+        assert_eq!(wait_until_abandoned(start, &at(1_000_000 + 60_000)), Duration::ZERO);
+        // A start_ts from a clock ahead of this one: never longer than the TTL.
+        assert_eq!(wait_until_abandoned(start, &at(1_000_000 - 5_000)), Duration::from_millis(3_000));
     }
 }
