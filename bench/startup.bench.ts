@@ -34,7 +34,7 @@ interface Case {
 }
 
 export default async function (): Promise<BenchSection[]> {
-  if (!existsSync(join(ROOT, 'dist/lib/cli/main.js')))
+  if (!existsSync(join(ROOT, 'dist/cli/main.js')))
     return [{ title: 'startup', rows: [], notes: ['dist/ is missing: run "npm run build:ts" first'] }]
   const etcd = Array.from({ length: 103 }, (_, i) =>
     reference(`porcupine/test_data/jepsen/etcd_${String(i).padStart(3, '0')}.log`),
