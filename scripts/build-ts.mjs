@@ -5,11 +5,11 @@
 // browser's templates and client files are copied beside their modules, which read them at run
 // time. dist/ is rebuilt from scratch. Usage: npm run build:ts (npm pack runs it).
 //
-// The bin runs dist/cli/main.js: the CLI bundled by esbuild (ESM, split at its dynamic
-// imports), so that `jepsen-tikv analyze` reads a handful of files instead of one per module
-// (start-up is most of checking a small history). Only what `analyze` needs is bundled: the
-// dispatcher, `analyze`, the history reader and the checkers (each checker its own chunk), and
-// the linearizability worker thread (dist/cli/worker.js, beside the chunk that starts it). The
+// The bin runs dist/cli/main.js: the CLI bundled by esbuild into one ESM file, so that
+// `jepsen-tikv analyze` reads one file of ours instead of one per module (start-up is most of
+// checking a small history). Only what `analyze` needs is bundled: the dispatcher, `analyze`,
+// the history reader and the checkers (their code runs only when analyze imports them), and the
+// linearizability worker thread (dist/cli/worker.js, beside main.js, which starts it). The
 // other subcommands (`test`, `teardown`, `serve`) are imported from tsc's output, where the
 // report and the results browser find their templates; npm packages stay external, so commander
 // is loaded once, by require (lib/cli/commander.ts), from the bundle and from those modules
@@ -48,13 +48,11 @@ try {
     },
     outdir: join(dist, 'cli'),
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     packages: 'external',
     sourcemap: 'linked',
-    chunkNames: 'chunk-[hash]',
     logLevel: 'warning',
     plugins: [
       {
