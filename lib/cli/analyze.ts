@@ -9,7 +9,7 @@
 // Well-formed arguments are read by quickArgs without loading commander, whose code costs about
 // as much start-up as the rest of checking a small history; anything else (--help, an unknown
 // or malformed option, a bad value) goes to the commander definition, which says what is wrong
-// in its usual words. cli.test.ts checks that both read every accepted form alike.
+// in its usual words. analyze.test.ts checks that both read every accepted form alike.
 import { CHECKERS, type CheckerParam, checkerNames } from '../../checker/registry.ts'
 import { type AnalyzeOptions, mergeValidity, type Validity } from '../../checker/result.ts'
 import { HistoryError, readHistory } from '../history/read.ts'
