@@ -4,7 +4,8 @@
 # 'jepsen-tikv/vitest' checks a saved history, valid and invalid, plus "unknown" failing both
 # ways, and type-checks against the matchers' declared types; (b) the same with Jest
 # (setupFilesAfterEnv 'jepsen-tikv/jest', installed from npm here); (c) `npx jepsen-tikv
-# analyze` on Porcupine logs, exit codes 0 and 1. Any failure exits non-zero. Called by .ci/run.
+# analyze` on Porcupine logs, exit codes 0 and 1, and 3 with commander's message for a bad
+# option value. Any failure exits non-zero. Called by .ci/run.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="$(mktemp -d /tmp/jepsen-tikv-smoke.XXXXXX)"
@@ -90,6 +91,15 @@ npx jepsen-tikv analyze invalid.log >/dev/null
 code=$?
 set -e
 if [ "$code" != 1 ]; then say "analyze of an invalid history exited $code, expected 1"; exit 1; fi
+# A bad value leaves the bundled CLI's quick argument reading for commander (exit 3, its message).
+set +e
+out="$(npx jepsen-tikv analyze --checker knossos valid.log 2>&1)"
+code=$?
+set -e
+if [ "$code" != 3 ] || ! grep -q 'Allowed choices are linearizable' <<<"$out"; then
+  say "analyze --checker knossos from the installed package exited $code: $out"
+  exit 1
+fi
 # `test` runs a clone's workloads; from an installed package it says so (exit 3).
 set +e
 out="$(npx jepsen-tikv test 2>&1)"

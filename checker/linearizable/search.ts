@@ -2,12 +2,17 @@
 // history order; the search linearizes a call whose step the model accepts, lifts it out of
 // the list and restarts from the head, and backtracks when it meets the return of a call it
 // has not linearized. Lowe's cache of (linearized-set bitset, state) prunes configurations
-// already explored: states are interned to integers (model hash + equality), the bitset is
-// hashed incrementally (Zobrist: XOR of a random word per op), the state by the model's hash
+// already explored: the bitset is hashed incrementally (Zobrist: XOR of a random word per op), the state by the model's hash
 // (computed once per step and carried on the stack), and the cache is an open-addressing
 // table over typed arrays whose byte size is bounded; equal hashes are confirmed by comparing
-// bitsets and then states (model equality). The search runs in
-// slices (`run(ms)`) so a scheduler can interleave parts, cancel them and enforce deadlines.
+// bitsets and then states (model equality). The search runs in slices (`run(ms)`) so a
+// scheduler can interleave parts, cancel them and enforce deadlines.
+//
+// `analyze` runs this code in a fresh process, so what V8 does before and after optimising it
+// matters: bitset words are Int32Array, not Uint32Array (a uint32 with bit 31 set is no small
+// integer to V8, so the first op with index 31 mod 32 threw the optimised search loop away),
+// and the arrays that hold states start in the element kind they end in (see anyArray). Before
+// both, the loop of kv c50-ok ran unoptimised for about 100 ms of its 300.
 import type { Model } from './model.ts'
 import type { Part } from './prepare.ts'
 
@@ -26,6 +31,18 @@ export interface FailurePoint {
 }
 
 const MAX_TRIED = 8
+
+/**
+ * An empty array in V8's any-value element kind. An array made empty (`[]`, `new Array(n)`)
+ * starts as a small-integer array and changes kind when a state object is stored; optimised
+ * code that has met only the changed kind is thrown away when a new part's arrays come in
+ * unchanged. So every array that holds states starts in the kind it ends in.
+ */
+function anyArray<T>(): T[] {
+  const a: T[] = [undefined as T]
+  a.pop()
+  return a
+}
 
 export class Search<S = unknown> {
   private readonly tried: S[][]
@@ -48,7 +65,7 @@ export class Search<S = unknown> {
   private stateHash: number
   private depth = 0
   private hash = 0
-  private readonly bits: Uint32Array
+  private readonly bits: Int32Array
   private readonly stackEntry: Int32Array
   private readonly stackState: S[]
   private readonly stackHash: Int32Array
@@ -56,8 +73,8 @@ export class Search<S = unknown> {
   // Cache: open addressing, a slot holds entry+1; entry data in parallel arrays.
   private slots = new Int32Array(1024)
   private cacheHash = new Int32Array(512)
-  private cacheBits: Uint32Array
-  private readonly cacheState: S[] = []
+  private cacheBits: Int32Array
+  private readonly cacheState: S[] = anyArray()
   private count = 0
   private best: FailurePoint | undefined
   private bestDepth = -1
@@ -100,9 +117,9 @@ export class Search<S = unknown> {
     this.next[p] = this.tail
     this.prev[this.tail] = p
     this.entry = this.next[this.head]
-    this.bits = new Uint32Array(this.words)
+    this.bits = new Int32Array(this.words)
     this.stackEntry = new Int32Array(n)
-    this.stackState = new Array(n)
+    this.stackState = new Array(n).fill(undefined)
     this.stackHash = new Int32Array(n)
     this.zobrist = new Int32Array(n)
     let seed = 0x9e3779b9
@@ -112,9 +129,9 @@ export class Search<S = unknown> {
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
       this.zobrist[i] = t ^ (t >>> 14)
     }
-    this.tried = Array.from({ length: n }, () => [])
+    this.tried = Array.from({ length: n }, () => anyArray<S>())
     this.triedHash = Array.from({ length: n }, () => [])
-    this.cacheBits = new Uint32Array(512 * this.words)
+    this.cacheBits = new Int32Array(512 * this.words)
     this.state = model.init()
     this.stateHash = this.hashState(this.state)
   }
@@ -165,7 +182,7 @@ export class Search<S = unknown> {
     const cap = this.cacheHash.length * 2
     const h = new Int32Array(cap)
     h.set(this.cacheHash)
-    const b = new Uint32Array(cap * this.words)
+    const b = new Int32Array(cap * this.words)
     b.set(this.cacheBits)
     this.cacheHash = h
     this.cacheBits = b

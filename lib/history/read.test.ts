@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -66,6 +66,23 @@ describe('format detection and parsing', () => {
       '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}\n{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}\n',
     )
     expect(h[1]).toMatchObject({ key: '0', value: 'x 0 0 y', f: 'append', type: 'ok' })
+  })
+
+  test('flat EDN lines read as JSON give what the EDN reader gives', () => {
+    // A comment line sends the same text to the EDN reader; `other` has what the fast path
+    // leaves to the EDN reader (no commas, a string with a colon, a vector, a big integer).
+    const other =
+      '{:process 0 :type :invoke :f :put :key "a:b" :value [1 2]}\n{:process 0, :type :ok, :f :put, :value 12345678901234567890}\n'
+    for (const text of [
+      readFileSync(reference('porcupine/test_data/kv/c10-bad.txt'), 'utf8'),
+      '{:process 0, :type :invoke, :f :get, :key "0", :value nil, :time -0}\n\n{:process 0, :type :ok, :f :get, :key "0", :value "x 0 0 y", :error :nil, :extra true}\n',
+      other,
+    ]) {
+      const h = parseHistory(text)
+      expect(h.length).toBeGreaterThan(0)
+      expect(parseHistory(`${text};\n`)).toEqual(h)
+      expect(Object.is(parseHistory(text)[0].time, -0)).toBe(text.includes(':time -0'))
+    }
   })
 
   test('every peer history parses', () => {
