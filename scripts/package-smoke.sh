@@ -86,27 +86,22 @@ NODE_OPTIONS=--experimental-vm-modules npx jest --ci 2>&1
 # (c) the CLI
 say "(c) npx jepsen-tikv analyze"
 npx jepsen-tikv analyze valid.log
-set +e
-npx jepsen-tikv analyze invalid.log >/dev/null
-code=$?
-set -e
-if [ "$code" != 1 ]; then say "analyze of an invalid history exited $code, expected 1"; exit 1; fi
+# expect_exit CODE TEXT CMD...: CMD must exit CODE with TEXT in its output ('' for any).
+expect_exit() {
+  local want=$1 text=$2 out code
+  shift 2
+  set +e
+  out="$("$@" 2>&1)"
+  code=$?
+  set -e
+  if [ "$code" != "$want" ] || ! grep -q -- "$text" <<<"$out"; then
+    say "$* exited $code, expected $want${text:+ saying \"$text\"}: $out"
+    exit 1
+  fi
+}
+expect_exit 1 '' npx jepsen-tikv analyze invalid.log
 # A bad value leaves the bundled CLI's quick argument reading for commander (exit 3, its message).
-set +e
-out="$(npx jepsen-tikv analyze --checker knossos valid.log 2>&1)"
-code=$?
-set -e
-if [ "$code" != 3 ] || ! grep -q 'Allowed choices are linearizable' <<<"$out"; then
-  say "analyze --checker knossos from the installed package exited $code: $out"
-  exit 1
-fi
+expect_exit 3 'Allowed choices are linearizable' npx jepsen-tikv analyze --checker knossos valid.log
 # `test` runs a clone's workloads; from an installed package it says so (exit 3).
-set +e
-out="$(npx jepsen-tikv test 2>&1)"
-code=$?
-set -e
-if [ "$code" != 3 ] || ! grep -q 'runs a clone of the jepsen-tikv repository' <<<"$out"; then
-  say "jepsen-tikv test from the installed package exited $code: $out"
-  exit 1
-fi
+expect_exit 3 'runs a clone of the jepsen-tikv repository' npx jepsen-tikv test
 say "passed in $(($(date +%s) - start)) s"

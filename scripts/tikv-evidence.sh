@@ -17,18 +17,15 @@ label=$1
 shift
 [[ $label =~ ^[a-z0-9][a-z0-9-]*$ ]] || { echo "tikv-evidence: LABEL must be lowercase letters, digits and dashes: $label" >&2; exit 2; }
 
-tarballs=${TIKV_TARBALLS:-/var/cache/jepsen-tikv/tarballs}
-pd=$tarballs/pd-v8.1.2-linux-amd64.tar.gz
-kv=$tarballs/tikv-v8.1.2-linux-amd64.tar.gz
-[[ -f $kv && ${TIKV_CLOCK:-0} != 1 ]] || kv=$tarballs/nojemalloc/tikv-v8.1.2-linux-amd64.tar.gz
-for f in "$pd" "$kv"; do
+. scripts/tikv-build/tarballs.sh
+for f in "$BUILT_PD_TARBALL" "$BUILT_TIKV_TARBALL"; do
   [[ -f $f ]] || { echo "tikv-evidence: no $f (build it with scripts/tikv-build/build.sh)" >&2; exit 2; }
 done
 
 store=$(mktemp -d /tmp/tikv-evidence.XXXXXX)
-echo "tikv-evidence: $label: PD $pd, TiKV $kv, store $store"
+echo "tikv-evidence: $label: PD $BUILT_PD_TARBALL, TiKV $BUILT_TIKV_TARBALL, store $store"
 status=0
-JEPSEN_STORE=$store JEPSEN_DB=tikv TIKV_VERSION=v8.1.2 TIKV_PD_TARBALL=$pd TIKV_TARBALL=$kv \
+JEPSEN_STORE=$store JEPSEN_DB=tikv TIKV_VERSION=v8.1.2 TIKV_PD_TARBALL=$BUILT_PD_TARBALL TIKV_TARBALL=$BUILT_TIKV_TARBALL \
   JEPSEN_TIME_LIMIT=${JEPSEN_TIME_LIMIT:-20} JEPSEN_NEMESIS_INTERVAL=${JEPSEN_NEMESIS_INTERVAL:-4} \
   node bin/jepsen-tikv.mjs test "$@" || status=$?
 

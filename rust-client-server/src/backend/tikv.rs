@@ -361,8 +361,8 @@ impl TxnSession for TikvTxn {
         let answer = AssertUnwindSafe(self.txn.commit()).catch_unwind().await.map_err(panicked)?;
         if let Err(e) = &answer {
             // Not retried (the commit's outcome is already decided), but the next ones can pass.
-            let keys: Vec<String> = self.mutated.iter().cloned().collect();
-            self.cleared_orphan(e, &keys.iter().map(String::as_str).collect::<Vec<_>>()).await;
+            let keys: Vec<&str> = self.mutated.iter().map(String::as_str).collect();
+            self.cleared_orphan(e, &keys).await;
         }
         let commit_ts = answer.map_err(fail(OpClass::Write, "commit", ""))?.map(|ts| ts.version());
         match commit_outcome(self.options, self.mutated.len(), commit_ts) {
