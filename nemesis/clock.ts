@@ -1,7 +1,7 @@
 // Clock faults through libfaketime (TiKV only). Namespace nodes share the host's wall clock and
 // have CAP_SYS_TIME dropped, so a node's clock cannot be set; instead the DB starts tikv-server
-// (a Rust binary calling libc) with LD_PRELOAD=libfaketime.so.1, FAKETIME_NO_CACHE=1 and
-// FAKETIME_TIMESTAMP_FILE=<file>, and this nemesis writes offsets into that file. Go binaries
+// (a Rust binary calling libc) under libfaketime with an offset file (lib/db/faketime.ts: only the
+// wall clock moves, as with an NTP step), and this nemesis writes offsets into that file. Go binaries
 // (PD, etcd) read time through the vDSO/syscalls, not libc, and ignore libfaketime: their clocks
 // cannot be skewed this way. Skew: a fixed offset per chosen node. Strobe: a loop on the node
 // that flips between an offset and zero every period until stopped (Jepsen's strobe-clock).

@@ -256,7 +256,7 @@ describe('TiKV readiness parsing', () => {
 
 describe('TiKV clock faults (libfaketime)', () => {
   const FAKETIME_ENV =
-    'LD_PRELOAD=/opt/tikv/lib/libfaketime.so.1 FAKETIME_TIMESTAMP_FILE=/opt/tikv/faketime FAKETIME_NO_CACHE=1'
+    'LD_PRELOAD=/opt/tikv/lib/libfaketime.so.1 FAKETIME_TIMESTAMP_FILE=/opt/tikv/faketime FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1'
 
   test('with clock: true, setup ships libfaketime, zeroes the offset file and starts TiKV under it', async () => {
     const libfaketime = join(dir, 'libfaketime.so.1')

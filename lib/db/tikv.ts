@@ -10,13 +10,13 @@
 // instance; PD exits 0 on a bad config, so both configs are checked with --config-check before
 // the first start and a start that dies with a config error fails at once instead of looping.
 //
-// Clock faults (for the clock nemesis, option `clock`): tikv-server runs with LD_PRELOAD of a
-// libfaketime uploaded to the node, FAKETIME_TIMESTAMP_FILE=<faketimeFile> and
-// FAKETIME_NO_CACHE=1, and the nemesis writes offsets into that file. Off by default: TiKV links
-// unprefixed jemalloc, and libfaketime ≥ 0.9.7 deadlocks or recurses in jemalloc's init
-// (libfaketime#130/#478); only Jepsen's 0.9.6 fork is known to work, and TiKV panics if
-// clock_gettime fails. PD is Go and ignores LD_PRELOAD faketime entirely. Namespace nodes share
-// CLOCK_REALTIME, so skewing PD needs separate VMs.
+// Clock faults (for the clock nemesis, option `clock`): tikv-server runs under a libfaketime
+// uploaded to the node, its wall clock offset by the file the nemesis writes (faketime.ts: the
+// environment, and why the monotonic clocks stay real). Off by default: it needs a tikv-server
+// built without jemalloc, since TiKV links unprefixed jemalloc and libfaketime ≥ 0.9.7 deadlocks
+// or recurses in jemalloc's init (libfaketime#130/#478); scripts/tikv-build builds that variant.
+// PD is Go and ignores LD_PRELOAD faketime entirely. Namespace nodes share CLOCK_REALTIME, so
+// skewing PD needs separate VMs.
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { z } from 'zod'
@@ -24,6 +24,7 @@ import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { commandLine } from '../control/shell.ts'
 import type { Db, DbContext, DbEndpoints, DbRole, DbSetupReport } from './db.ts'
+import { DEFAULT_LIBFAKETIME, faketimeEnv } from './faketime.ts'
 import { request } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
 import { parseOptions } from './options.ts'
@@ -42,8 +43,6 @@ import { uploadIfChanged } from './upload.ts'
 import { type StartStatus, superviseStart, waitFor } from './wait.ts'
 
 export const DEFAULT_TIKV_VERSION = 'v8.5.1'
-/** Where Debian's libfaketime package puts the library on the control host. */
-export const DEFAULT_LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 
 const sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a sha256)')
 
@@ -75,11 +74,11 @@ export const tikvOptionsSchema = z
     /** Run `--config-check` on both configs before the first start. */
     configCheck: z.boolean().default(true),
     /**
-     * Run tikv-server under libfaketime (LD_PRELOAD, FAKETIME_TIMESTAMP_FILE = faketimeFile,
-     * FAKETIME_NO_CACHE=1) so the clock nemesis (clock-skew, clock-strobe) can move its clock.
-     * Off by default: TiKV links unprefixed jemalloc, and libfaketime ≥ 0.9.7 (Debian's
-     * included) deadlocks or recurses in jemalloc's init (libfaketime#130/#478); only Jepsen's
-     * 0.9.6-jepsen1 fork is known to work with it (notes/tikv-deploy.md §8).
+     * Run tikv-server under libfaketime (faketime.ts; the offset file is faketimeFile) so the
+     * clock nemesis (clock-skew, clock-strobe) can move its wall clock. Needs a tikv-server
+     * built without jemalloc (scripts/tikv-build, VARIANT=nojemalloc): release builds link
+     * unprefixed jemalloc, and libfaketime ≥ 0.9.7 (Debian's included) deadlocks or recurses in
+     * its init (libfaketime#130/#478).
      */
     clock: z.boolean().default(false),
     /** libfaketime on the control host, uploaded to every node when `clock` is on. */
@@ -193,16 +192,11 @@ export function pdDaemon(node: NodeInfo, nodes: NodeInfo[]): DaemonSpec {
 
 /**
  * TiKV's command line: literal IP addresses (a hostname panics), advertised as themselves;
- * under libfaketime when `clock`, re-reading the offset file on every call (no cache) so the
- * nemesis's offsets apply at once (start-stop-daemon, which execs it, is preloaded as well).
+ * under libfaketime when `clock` (faketime.ts; start-stop-daemon, which execs it, is preloaded
+ * as well).
  */
 export function kvDaemon(node: NodeInfo, nodes: NodeInfo[], openFiles: number, clock = false): DaemonSpec {
   const k = TIKV_PATHS.kv
-  const faketime = {
-    LD_PRELOAD: TIKV_PATHS.libfaketime,
-    FAKETIME_TIMESTAMP_FILE: TIKV_PATHS.faketime,
-    FAKETIME_NO_CACHE: '1',
-  }
   return roleDaemon(
     'kv',
     [
@@ -223,7 +217,7 @@ export function kvDaemon(node: NodeInfo, nodes: NodeInfo[], openFiles: number, c
       '--config',
       k.config,
     ],
-    { openFiles, env: clock ? faketime : {} },
+    { openFiles, env: clock ? faketimeEnv(TIKV_PATHS.libfaketime, TIKV_PATHS.faketime) : {} },
   )
 }
 
