@@ -35,11 +35,6 @@ pub fn orphan_start_ts(e: &Error) -> Option<u64> {
     }
 }
 
-/// True when a lock of the transaction started at `start_ts` is past `ORPHAN_AFTER_MS` at `now`.
-pub fn is_abandoned(start_ts: u64, now: &Timestamp) -> bool {
-    now.physical - Timestamp::from_version(start_ts).physical >= ORPHAN_AFTER_MS
-}
-
 /// How long until a lock of the transaction started at `start_ts` is past `ORPHAN_AFTER_MS`.
 pub fn wait_until_abandoned(start_ts: u64, now: &Timestamp) -> Duration {
     let age = now.physical - Timestamp::from_version(start_ts).physical;
@@ -102,10 +97,11 @@ mod tests {
     fn an_orphan_is_abandoned_once_the_default_lock_ttl_has_passed() {
         let at = |ms: i64| Timestamp { physical: ms, logical: 0, ..Default::default() };
         let start = at(1_000_000).version();
-        assert!(!is_abandoned(start, &at(1_000_000)));
-        assert!(!is_abandoned(start, &at(1_000_000 + ORPHAN_AFTER_MS - 1)));
-        assert!(is_abandoned(start, &at(1_000_000 + ORPHAN_AFTER_MS)));
-        assert!(is_abandoned(start | 5, &at(1_000_000 + 60_000)), "logical bits do not matter");
+        let abandoned = |start_ts: u64, now: i64| wait_until_abandoned(start_ts, &at(now)).is_zero();
+        assert!(!abandoned(start, 1_000_000));
+        assert!(!abandoned(start, 1_000_000 + ORPHAN_AFTER_MS - 1));
+        assert!(abandoned(start, 1_000_000 + ORPHAN_AFTER_MS));
+        assert!(abandoned(start | 5, 1_000_000 + 60_000), "logical bits do not matter");
         assert_eq!(wait_until_abandoned(start, &at(1_000_000 + 1_000)), Duration::from_millis(2_000));
         assert_eq!(wait_until_abandoned(start, &at(1_000_000 + 60_000)), Duration::ZERO);
         // A start_ts from a clock ahead of this one: never longer than the TTL.
