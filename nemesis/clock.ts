@@ -8,18 +8,18 @@
 
 import { commandLine, quote } from '../lib/control/shell.ts'
 import type { DbContext } from '../lib/db/db.ts'
+import { type FaketimeProcess, faketimeLoadedCommand } from '../lib/db/faketime.ts'
 import { onNodes, remoteOf } from '../lib/db/nodes.ts'
 import type { IntSource } from './grudge.ts'
 import { type NodeSpec, selectNodes } from './select.ts'
 
-/** A DB that runs its time-sensitive processes under libfaketime exposes the control file. */
+/** A DB that runs a time-sensitive process under libfaketime says where it is on every node. */
 export interface FaketimeDb {
-  /** Path on every node of the FAKETIME_TIMESTAMP_FILE its processes were started with. */
-  readonly faketimeFile: string
+  readonly faketime: FaketimeProcess
 }
 
 export function hasFaketime(db: object): db is FaketimeDb {
-  return typeof (db as Partial<FaketimeDb>).faketimeFile === 'string'
+  return typeof (db as Partial<FaketimeDb>).faketime?.offsetFile === 'string'
 }
 
 export interface ClockOpValue {
@@ -71,7 +71,7 @@ export class ClockFaults {
       this.rng,
     )
     const max = v.maxOffset ?? 60
-    const file = this.db.faketimeFile
+    const file = this.db.faketime.offsetFile
     const applied: Record<string, string> = {}
     for (const n of nodes) applied[n] = offsetSpec((this.rng.next() * 2 - 1) * max || 1)
     await Promise.all(
@@ -81,7 +81,16 @@ export class ClockFaults {
           v.mode === 'strobe'
             ? strobeCommand(file, applied[n], v.period ?? 0.5, `${file}.strobe.pid`)
             : commandLine(['sh', '-c', `echo ${applied[n]} > ${quote(file)}`])
-        await remoteOf(this.ctx, n).exec(cmd, { sudo: true })
+        const remote = remoteOf(this.ctx, n)
+        await remote.exec(cmd, { sudo: true })
+        const loaded = await remote.exec(faketimeLoadedCommand(this.db.faketime), {
+          sudo: true,
+          check: false,
+        })
+        if (loaded.code !== 0)
+          throw new Error(
+            `clock ${applied[n]} on ${n} would not reach it: ${loaded.stderr.trim() || `exit ${loaded.code}`}`,
+          )
       }),
     )
     return applied
@@ -91,7 +100,7 @@ export class ClockFaults {
   async heal(): Promise<string[]> {
     const reset = [...this.skewed.keys()]
     await onNodes(this.ctx, 'reset clock', (_n, remote) =>
-      remote.exec(resetCommand(this.db.faketimeFile), { sudo: true }),
+      remote.exec(resetCommand(this.db.faketime.offsetFile), { sudo: true }),
     )
     this.skewed.clear()
     return reset

@@ -1,6 +1,6 @@
 // faketime.ts's environment on a real libfaketime: a compiled probe (faketime-probe.c) checks
 // that only the wall clock follows the offset file, at once, and that timed waits keep their
-// length. Needs Debian's libfaketime and a C compiler (scripts/setup.sh installs both).
+// length; and faketimeLoadedCommand tells a preloaded process from a plain one. Needs Debian's libfaketime and a C compiler (scripts/setup.sh installs both).
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DEFAULT_LIBFAKETIME, faketimeEnv } from './faketime.ts'
+import { DEFAULT_LIBFAKETIME, faketimeEnv, faketimeLoadedCommand } from './faketime.ts'
 
 const PROBE_SOURCE = fileURLToPath(new URL('./faketime-probe.c', import.meta.url))
 const hasCc = (() => {
@@ -97,6 +97,41 @@ describe.skipIf(!existsSync(DEFAULT_LIBFAKETIME) || !hasCc)(
       // Debian 12's libfaketime 0.9.10 returns the wall time; a timed wait from it would not end.
       const [s] = await probe(bin, faked, [], ['nowait'])
       expect(Math.abs(s!.monotonic)).toBeGreaterThan(1)
+    })
+
+    test('faketimeLoadedCommand passes a preloaded process and one not running, and names a process without the library', async () => {
+      const pidfile = join(dir, 'probe.pid')
+      const target = { offsetFile, library: DEFAULT_LIBFAKETIME, pidfile }
+      const check = async (pid?: number) => {
+        if (pid === undefined) await rm(pidfile, { force: true })
+        else await writeFile(pidfile, `${pid}\n`)
+        return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const sh = spawn('sh', ['-c', faketimeLoadedCommand(target)], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          })
+          let stderr = ''
+          sh.stderr.on('data', (d) => (stderr += d))
+          sh.on('close', (code) => resolve({ code, stderr }))
+        })
+      }
+      await setOffset('+0')
+      const preloaded = spawn(bin, [], {
+        env: { ...process.env, ...faketimeEnv(DEFAULT_LIBFAKETIME, offsetFile) },
+      })
+      const plain = spawn(bin, [])
+      try {
+        await Promise.all([preloaded, plain].map((p) => new Promise((r) => p.stdout!.once('data', r))))
+        expect(await check(preloaded.pid)).toEqual({ code: 0, stderr: '' })
+        expect(await check()).toEqual({ code: 0, stderr: '' })
+        expect(await check(2 ** 22 + 1)).toEqual({ code: 0, stderr: '' }) // no such process
+        expect(await check(plain.pid)).toEqual({
+          code: 1,
+          stderr: `pid ${plain.pid} (probe) does not have ${DEFAULT_LIBFAKETIME} loaded\n`,
+        })
+      } finally {
+        preloaded.kill()
+        plain.kill()
+      }
     })
   },
 )

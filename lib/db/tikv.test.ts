@@ -264,7 +264,11 @@ describe('TiKV clock faults (libfaketime)', () => {
     const { ctx, remotes } = fakeContext(3, healthyNode)
     stubHttp([])
     const db = tikv({ pdTarball, tikvTarball, clock: true, libfaketime })
-    expect(db.faketimeFile).toBe(TIKV_PATHS.faketime)
+    expect(db.faketime).toEqual({
+      offsetFile: TIKV_PATHS.faketime,
+      library: TIKV_PATHS.libfaketime,
+      pidfile: TIKV_PATHS.kv.pidfile,
+    })
     await db.setup(ctx)
     const n2 = remotes.get('n2')!
     expect(n2.commands).toContain('mkdir -p /opt/tikv/lib')
@@ -284,7 +288,7 @@ describe('TiKV clock faults (libfaketime)', () => {
   })
 
   test('off by default: no faketime file (nemesis/clock.test.ts: clock faults are then refused)', () => {
-    expect(tikv().faketimeFile).toBeUndefined()
+    expect(tikv().faketime).toBeUndefined()
   })
 
   test('TIKV_CLOCK and TIKV_LIBFAKETIME set the options; a missing library is named before any node is touched', async () => {

@@ -24,7 +24,7 @@ import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { commandLine } from '../control/shell.ts'
 import type { Db, DbContext, DbEndpoints, DbRole, DbSetupReport } from './db.ts'
-import { DEFAULT_LIBFAKETIME, faketimeEnv } from './faketime.ts'
+import { DEFAULT_LIBFAKETIME, type FaketimeProcess, faketimeEnv } from './faketime.ts'
 import { request } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
 import { parseOptions } from './options.ts'
@@ -74,7 +74,7 @@ export const tikvOptionsSchema = z
     /** Run `--config-check` on both configs before the first start. */
     configCheck: z.boolean().default(true),
     /**
-     * Run tikv-server under libfaketime (faketime.ts; the offset file is faketimeFile) so the
+     * Run tikv-server under libfaketime (faketime.ts) so the
      * clock nemesis (clock-skew, clock-strobe) can move its wall clock. Needs a tikv-server
      * built without jemalloc (scripts/tikv-build, VARIANT=nojemalloc): release builds link
      * unprefixed jemalloc, and libfaketime ≥ 0.9.7 (Debian's included) deadlocks or recurses in
@@ -249,13 +249,18 @@ export class TikvDb implements Db {
   readonly roles: readonly DbRole[] = ['pd', 'kv']
   readonly options: Resolved
   readonly version: TikvVersion
-  /** The FAKETIME_TIMESTAMP_FILE tikv-server reads (only with the `clock` option: see FaketimeDb). */
-  readonly faketimeFile?: string
+  /** tikv-server under libfaketime (only with the `clock` option: see nemesis/clock.ts). */
+  readonly faketime?: FaketimeProcess
 
   constructor(options: TikvOptions = {}) {
     this.options = parseOptions(tikvOptionsSchema, options, 'TiKV')
     this.version = parseTikvVersion(this.options.version, 'TiKV version')
-    if (this.options.clock) this.faketimeFile = TIKV_PATHS.faketime
+    if (this.options.clock)
+      this.faketime = {
+        offsetFile: TIKV_PATHS.faketime,
+        library: TIKV_PATHS.libfaketime,
+        pidfile: TIKV_PATHS.kv.pidfile,
+      }
   }
 
   /** Where each tarball comes from: the local path/URL given, else the mirror. */
