@@ -2,10 +2,10 @@
 // started and stopped, and heal resetting every node.
 import { describe, expect, test } from 'vitest'
 import { fakeContext } from '../lib/db/fake-remote.ts'
-import { faketimeLoadedCommand } from '../lib/db/faketime.ts'
+import { faketimeLoadedCommand, resetCommand } from '../lib/db/faketime.ts'
 import { tikv } from '../lib/db/tikv.ts'
 import { Rng } from '../lib/generator/random.ts'
-import { ClockFaults, hasFaketime, offsetSpec, resetCommand, strobeCommand } from './clock.ts'
+import { ClockFaults, hasFaketime, offsetSpec } from './clock.ts'
 import { planFaults } from './faults.ts'
 
 const FILE = '/opt/tikv/faketime'
@@ -60,13 +60,5 @@ describe('clock faults', () => {
     )
     expect(await clock.heal()).toEqual(['n2'])
     expect(remotes.get('n2')!.commands.at(-1)).toBe(resetCommand(FILE))
-  })
-  test('strobe runs a detached loop with a pidfile, which the reset kills', () => {
-    const cmd = strobeCommand(FILE, '+20', 0.5, `${FILE}.strobe.pid`)
-    expect(cmd).toContain('setsid sh -c')
-    expect(cmd).toContain(`echo +20 > ${FILE}; sleep 0.5; echo +0 > ${FILE}; sleep 0.5`)
-    expect(resetCommand(FILE)).toBe(
-      `[ -f ${FILE}.strobe.pid ] && kill "$(cat ${FILE}.strobe.pid)" 2>/dev/null; rm -f ${FILE}.strobe.pid; sh -c 'echo +0 > ${FILE}'`,
-    )
   })
 })

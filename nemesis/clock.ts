@@ -8,7 +8,12 @@
 
 import { commandLine, quote } from '../lib/control/shell.ts'
 import type { DbContext } from '../lib/db/db.ts'
-import { type FaketimeProcess, faketimeLoadedCommand } from '../lib/db/faketime.ts'
+import {
+  type FaketimeProcess,
+  faketimeLoadedCommand,
+  resetCommand,
+  strobeCommand,
+} from '../lib/db/faketime.ts'
 import { onNodes, remoteOf } from '../lib/db/nodes.ts'
 import type { IntSource } from './grudge.ts'
 import { type NodeSpec, selectNodes } from './select.ts'
@@ -37,22 +42,6 @@ export function offsetSpec(seconds: number): string {
   return s < 0 ? `${s}` : `+${s}`
 }
 
-/** A shell loop that flips the file between `offset` and zero, with its pid in `pidfile`. */
-export function strobeCommand(file: string, offset: string, period: number, pidfile: string): string {
-  const loop = `while :; do echo ${offset} > ${quote(file)}; sleep ${period}; echo +0 > ${quote(file)}; sleep ${period}; done`
-  return `setsid sh -c ${quote(`echo $$ > ${quote(pidfile)}; exec sh -c ${quote(loop)}`)} >/dev/null 2>&1 </dev/null &`
-}
-
-/** Stops a strobe loop (if any) and resets the offset to zero. */
-export function resetCommand(file: string): string {
-  const pid = quote(`${file}.strobe.pid`)
-  return [
-    `[ -f ${pid} ] && kill "$(cat ${pid})" 2>/dev/null`,
-    `rm -f ${pid}`,
-    commandLine(['sh', '-c', `echo +0 > ${quote(file)}`]),
-  ].join('; ')
-}
-
 export class ClockFaults {
   private readonly skewed = new Map<string, string>()
 
@@ -79,7 +68,7 @@ export class ClockFaults {
         this.skewed.set(n, v.mode === 'strobe' ? `strobing ${applied[n]}` : applied[n])
         const cmd =
           v.mode === 'strobe'
-            ? strobeCommand(file, applied[n], v.period ?? 0.5, `${file}.strobe.pid`)
+            ? strobeCommand(file, applied[n], v.period ?? 0.5)
             : commandLine(['sh', '-c', `echo ${applied[n]} > ${quote(file)}`])
         const remote = remoteOf(this.ctx, n)
         await remote.exec(cmd, { sudo: true })

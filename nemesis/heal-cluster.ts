@@ -7,8 +7,8 @@ import type { ClusterInfo } from '../lib/cluster/cluster.ts'
 import type { NodeInfo, Remote } from '../lib/control/remote.ts'
 import { quote } from '../lib/control/shell.ts'
 import { SshRemote } from '../lib/control/ssh.ts'
+import { resetCommand } from '../lib/db/faketime.ts'
 import { errorMessage as message } from '../lib/runner/client.ts'
-import { resetCommand } from './clock.ts'
 import { removeTaggedRules } from './partition.ts'
 
 export interface HealClusterOptions {
@@ -20,7 +20,7 @@ export interface HealClusterOptions {
   connect?: (node: NodeInfo) => Promise<Remote>
   /** Stopped processes whose executable lies under one of these dirs get SIGCONT (default /opt/). */
   binaryDirs?: readonly string[]
-  /** libfaketime control files to reset to a zero offset, if the DB uses any. */
+  /** libfaketime offset files to reset to zero (and stop strobing) where they exist. */
   faketimeFiles?: readonly string[]
 }
 

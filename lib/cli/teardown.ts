@@ -2,7 +2,8 @@
 // this project left behind, whether its run is alive or crashed (DESIGN §4). Setup does the same
 // for dead runs automatically; this is the manual, total version. Nodes of the ssh provider
 // outlive runs, so with --nodes h1,h2 and --ssh-private-key it also heals those hosts: every
-// run's iptables rules go and SIGSTOPped processes get SIGCONT (nemesis/heal-cluster.ts).
+// run's iptables rules go, SIGSTOPped processes get SIGCONT and TiKV's libfaketime clock is reset
+// (a strobe loop stopped) where there is one (nemesis/heal-cluster.ts).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +14,7 @@ import { DEFAULT_STATE_DIR } from '../cluster/registry.ts'
 import { type SshHostsOptions, sshNodes } from '../cluster/ssh-hosts.ts'
 import { ConfigError, type ConfigProblem, OPTIONS, readOptions } from '../config/options.ts'
 import type { NodeInfo, Remote } from '../control/remote.ts'
+import { TIKV_PATHS } from '../db/tikv.ts'
 import { Command } from './commander.ts'
 
 export interface SshTeardownFlags {
@@ -79,7 +81,7 @@ export async function healSshHosts(
     } catch (e) {
       return { healed: [], problems: [(e as Error).message] }
     }
-    const reports = await healCluster({ nodes }, { connect: o.connect })
+    const reports = await healCluster({ nodes }, { connect: o.connect, faketimeFiles: [TIKV_PATHS.faketime] })
     return {
       healed: reports
         .filter((r) => !r.error)

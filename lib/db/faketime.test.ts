@@ -3,13 +3,21 @@
 // length; and faketimeLoadedCommand tells a preloaded process from a plain one. Needs Debian's libfaketime and a C compiler (scripts/setup.sh installs both).
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DEFAULT_LIBFAKETIME, faketimeEnv, faketimeLoadedCommand } from './faketime.ts'
+import {
+  DEFAULT_LIBFAKETIME,
+  faketimeEnv,
+  faketimeLoadedCommand,
+  resetCommand,
+  strobeCommand,
+  strobePidfile,
+} from './faketime.ts'
 
 const PROBE_SOURCE = fileURLToPath(new URL('./faketime-probe.c', import.meta.url))
 const hasCc = (() => {
@@ -135,3 +143,48 @@ describe.skipIf(!existsSync(DEFAULT_LIBFAKETIME) || !hasCc)(
     })
   },
 )
+
+describe('the offset file commands, run by sh', () => {
+  const sh = (command: string) => execFileSync('sh', ['-c', command], { encoding: 'utf8' })
+  /** Running, not a zombie (the loop is reparented; its reaper may be slow). */
+  const alive = async (pid: number) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    return stat !== '' && !/^\d+ \(.*\) Z/.test(stat)
+  }
+
+  test('strobe flips the file between the offset and zero until reset stops the loop and zeroes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faketime-strobe-'))
+    const file = join(dir, 'offset')
+    try {
+      await writeFile(file, '+0\n')
+      sh(strobeCommand(file, '+20', 0.05))
+      const seen = new Set<string>()
+      for (let i = 0; i < 40 && seen.size < 2; i++) {
+        seen.add((await readFile(file, 'utf8')).trim())
+        await sleep(13)
+      }
+      expect([...seen].filter(Boolean).sort()).toEqual(['+0', '+20'])
+      const pid = Number(await readFile(strobePidfile(file), 'utf8'))
+      expect(await alive(pid)).toBe(true)
+      sh(resetCommand(file))
+      for (let i = 0; i < 100 && (await alive(pid)); i++) await sleep(20)
+      expect(await alive(pid)).toBe(false)
+      expect(existsSync(strobePidfile(file))).toBe(false)
+      await sleep(120) // longer than a period: nothing writes the file any more
+      expect(await readFile(file, 'utf8')).toBe('+0\n')
+    } finally {
+      sh(resetCommand(file))
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('reset leaves a node that never ran under libfaketime alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faketime-none-'))
+    try {
+      sh(resetCommand(join(dir, 'offset')))
+      expect(existsSync(join(dir, 'offset'))).toBe(false)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

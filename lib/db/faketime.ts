@@ -1,7 +1,8 @@
 // How a DB process is run under libfaketime so the clock nemesis (nemesis/clock.ts) can move its
 // wall clock: LD_PRELOAD of the library, FAKETIME_TIMESTAMP_FILE naming a file that holds the
 // offset ("+12", "-7"), re-read on every call (FAKETIME_NO_CACHE) so a new offset applies at once;
-// and a check that a running process really has the library loaded.
+// the node-side commands that strobe and reset that file; and a check that a running process
+// really has the library loaded.
 //
 // Only the wall clock (CLOCK_REALTIME*) is moved: FAKETIME_DONT_FAKE_MONOTONIC=1 keeps the
 // monotonic clocks real, as an NTP step or `date -s` (Jepsen's clock nemesis) would. Without it,
@@ -49,4 +50,29 @@ export function faketimeLoadedCommand(p: FaketimeProcess): string {
     `echo "pid $pid ($(cat "/proc/$pid/comm")) does not have "${lib}" loaded" >&2`,
     'exit 1',
   ].join('\n')
+}
+
+/** Pidfile of the strobe loop that flips `offsetFile`. */
+export const strobePidfile = (offsetFile: string) => `${offsetFile}.strobe.pid`
+
+/**
+ * A detached shell loop that flips the file between `offset` and zero every `period` seconds,
+ * with its pid in strobePidfile(file), until resetCommand stops it.
+ */
+export function strobeCommand(file: string, offset: string, period: number): string {
+  const loop = `while :; do echo ${offset} > ${quote(file)}; sleep ${period}; echo +0 > ${quote(file)}; sleep ${period}; done`
+  return `setsid sh -c ${quote(`echo $$ > ${quote(strobePidfile(file))}; exec sh -c ${quote(loop)}`)} >/dev/null 2>&1 </dev/null &`
+}
+
+/**
+ * Stops a strobe loop (if any, also one a crashed run left behind) and resets the offset to zero
+ * when the file exists (a node that never ran under libfaketime is left alone).
+ */
+export function resetCommand(file: string): string {
+  const pid = quote(strobePidfile(file))
+  return [
+    `[ -f ${pid} ] && kill "$(cat ${pid})" 2>/dev/null`,
+    `rm -f ${pid}`,
+    `[ ! -e ${quote(file)} ] || echo +0 > ${quote(file)}`,
+  ].join('; ')
 }

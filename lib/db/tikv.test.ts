@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { parse } from 'smol-toml'
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import { fakeContext, type Responder } from './fake-remote.ts'
+import { resetCommand } from './faketime.ts'
 import { makeDb } from './make-db.ts'
 import { configCheckPassed, FATAL_START, pdMemberHealthy, storesProblem, TIKV_PATHS, tikv } from './tikv.ts'
 
@@ -279,6 +280,8 @@ describe('TiKV clock faults (libfaketime)', () => {
       mode: 0o644,
     })
     expect(n2.file('/opt/tikv/faketime')).toBe('+0\n')
+    // A strobe loop a crashed run left behind is stopped before the offset is zeroed.
+    expect(n2.commands).toContain(resetCommand(TIKV_PATHS.faketime))
     const withFaketime = START_KV_N2.replace('TMPDIR=/opt/tikv/tmp', `TMPDIR=/opt/tikv/tmp ${FAKETIME_ENV}`)
     expect(n2.commands).toContain(withFaketime)
     // PD (Go) is not put under libfaketime, and a restart after a kill keeps it.

@@ -24,7 +24,7 @@ import { type DaemonSpec, isAlive, signalCommand, startCommand, tail } from '../
 import type { NodeInfo, Remote } from '../control/remote.ts'
 import { commandLine } from '../control/shell.ts'
 import type { Db, DbContext, DbEndpoints, DbRole, DbSetupReport } from './db.ts'
-import { DEFAULT_LIBFAKETIME, type FaketimeProcess, faketimeEnv } from './faketime.ts'
+import { DEFAULT_LIBFAKETIME, type FaketimeProcess, faketimeEnv, resetCommand } from './faketime.ts'
 import { request } from './http.ts'
 import { checkRole, nodeOf, onNodes, remoteOf } from './nodes.ts'
 import { parseOptions } from './options.ts'
@@ -398,11 +398,15 @@ export class TikvDb implements Db {
       : kvDaemon(node, ctx.nodes, this.options.openFiles, this.options.clock)
   }
 
-  /** Ships libfaketime to the node and starts its clock at offset zero. */
+  /**
+   * Ships libfaketime to the node and starts its clock at offset zero, first stopping a strobe
+   * loop a crashed run may have left behind.
+   */
   private async installFaketime(remote: Remote): Promise<void> {
     const lib = TIKV_PATHS.libfaketime
     await remote.exec(commandLine(['mkdir', '-p', dirname(lib)]), { sudo: true })
     await uploadIfChanged(remote, this.options.libfaketime, lib)
+    await remote.exec(resetCommand(TIKV_PATHS.faketime), { sudo: true })
     await remote.writeFile(TIKV_PATHS.faketime, '+0\n')
   }
 
