@@ -2,8 +2,9 @@
 // checked), then with etcd, then with etcd and client servers (when the Rust binary is built),
 // then PD + TiKV from the built tarballs when present (with the restarts its start loop needed),
 // and stop(). Baseline: creating and deleting 5 bare network namespaces in the same run.
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { missingBinaryReason } from '../lib/client/server-process.ts'
 import type { Cluster, ClusterInfo } from '../lib/cluster/cluster.ts'
 import { LocalCluster } from '../lib/cluster/clusters.ts'
@@ -15,18 +16,19 @@ import type { BenchSection } from './main.ts'
 
 const NODES = 5
 const REPEAT = 3
-/** Where scripts/tikv-build/build.sh packs PD and TiKV (the default build, else no-jemalloc). */
-const TIKV_TARBALLS = '/var/cache/jepsen-tikv/tarballs'
+/** The rule for where scripts/tikv-build/build.sh packed PD and TiKV (shared with CI). */
+const TARBALLS_SH = fileURLToPath(new URL('../scripts/tikv-build/tarballs.sh', import.meta.url))
 
 type Started = { stop(): Promise<void>; info: Pick<ClusterInfo, 'timings' | 'dbRestarts'> }
 
-/** The built PD and TiKV tarballs, when present. */
-function tikvTarballs(): { pdTarball: string; tikvTarball: string } | undefined {
-  const pdTarball = join(TIKV_TARBALLS, 'pd-v8.1.2-linux-amd64.tar.gz')
-  const tikvTarball = [TIKV_TARBALLS, join(TIKV_TARBALLS, 'nojemalloc')]
-    .map((d) => join(d, 'tikv-v8.1.2-linux-amd64.tar.gz'))
-    .find((f) => existsSync(f))
-  return existsSync(pdTarball) && tikvTarball ? { pdTarball, tikvTarball } : undefined
+/** The built PD and TiKV tarballs (the default build, else the no-jemalloc one) and whether both exist. */
+function tikvTarballs(): { pdTarball: string; tikvTarball: string; present: boolean } {
+  const [pdTarball = '', tikvTarball = ''] = execFileSync(
+    'bash',
+    ['-c', '. "$0" && printf "%s\\n%s" "$BUILT_PD_TARBALL" "$BUILT_TIKV_TARBALL"', TARBALLS_SH],
+    { encoding: 'utf8' },
+  ).split('\n')
+  return { pdTarball, tikvTarball, present: existsSync(pdTarball) && existsSync(tikvTarball) }
 }
 
 async function bareNamespaces(): Promise<number> {
@@ -77,16 +79,16 @@ export default async function (): Promise<BenchSection[]> {
       '5 nodes + etcd + client servers (globalSetup path)',
       async () => (await startClusterFromEnv({})).cluster,
     ])
-  const tikv = tikvTarballs()
-  if (tikv)
+  const { pdTarball, tikvTarball, present } = tikvTarballs()
+  if (present)
     variants.push([
       '5 nodes + PD + TiKV v8.1.2 (every store Up)',
       () =>
         (new LocalCluster({ nodes: NODES }) as Cluster)
-          .withDb(tikvDb({ version: 'v8.1.2', ...tikv }))
+          .withDb(tikvDb({ version: 'v8.1.2', pdTarball, tikvTarball }))
           .start(),
     ])
-  else notes.push(`PD + TiKV skipped: no tarballs in ${TIKV_TARBALLS} (scripts/tikv-build/build.sh)`)
+  else notes.push(`PD + TiKV skipped: no ${pdTarball} or ${tikvTarball} (scripts/tikv-build/build.sh)`)
   const rows: Record<string, string | number>[] = []
   for (const [name, make] of variants) {
     const runs = []

@@ -74,11 +74,11 @@ export const tikvOptionsSchema = z
     /** Run `--config-check` on both configs before the first start. */
     configCheck: z.boolean().default(true),
     /**
-     * Run tikv-server under libfaketime (faketime.ts) so the
-     * clock nemesis (clock-skew, clock-strobe) can move its wall clock. Needs a tikv-server
-     * built without jemalloc (scripts/tikv-build, VARIANT=nojemalloc): release builds link
-     * unprefixed jemalloc, and libfaketime ≥ 0.9.7 (Debian's included) deadlocks or recurses in
-     * its init (libfaketime#130/#478).
+     * Run tikv-server under libfaketime (faketime.ts) so the clock nemesis (clock-skew,
+     * clock-strobe) can move its wall clock. Needs a tikv-server built without jemalloc
+     * (scripts/tikv-build, VARIANT=nojemalloc): release builds link unprefixed jemalloc, and
+     * libfaketime ≥ 0.9.7 (Debian's included) deadlocks or recurses in its init
+     * (libfaketime#130/#478).
      */
     clock: z.boolean().default(false),
     /** libfaketime on the control host, uploaded to every node when `clock` is on. */
@@ -145,6 +145,13 @@ export const TIKV_PATHS = {
     data: '/opt/tikv/data/kv',
   },
 } as const
+
+/** tikv-server under libfaketime on a node (option `clock`): what the clock nemesis moves and checks. */
+const TIKV_FAKETIME: FaketimeProcess = {
+  offsetFile: TIKV_PATHS.faketime,
+  library: TIKV_PATHS.libfaketime,
+  pidfile: TIKV_PATHS.kv.pidfile,
+}
 
 export const PORTS = { pdClient: 2379, pdPeer: 2380, kv: 20160, kvStatus: 20180 } as const
 
@@ -217,7 +224,7 @@ export function kvDaemon(node: NodeInfo, nodes: NodeInfo[], openFiles: number, c
       '--config',
       k.config,
     ],
-    { openFiles, env: clock ? faketimeEnv(TIKV_PATHS.libfaketime, TIKV_PATHS.faketime) : {} },
+    { openFiles, env: clock ? faketimeEnv(TIKV_FAKETIME.library, TIKV_FAKETIME.offsetFile) : {} },
   )
 }
 
@@ -255,12 +262,7 @@ export class TikvDb implements Db {
   constructor(options: TikvOptions = {}) {
     this.options = parseOptions(tikvOptionsSchema, options, 'TiKV')
     this.version = parseTikvVersion(this.options.version, 'TiKV version')
-    if (this.options.clock)
-      this.faketime = {
-        offsetFile: TIKV_PATHS.faketime,
-        library: TIKV_PATHS.libfaketime,
-        pidfile: TIKV_PATHS.kv.pidfile,
-      }
+    if (this.options.clock) this.faketime = TIKV_FAKETIME
   }
 
   /** Where each tarball comes from: the local path/URL given, else the mirror. */
@@ -403,11 +405,11 @@ export class TikvDb implements Db {
    * loop a crashed run may have left behind.
    */
   private async installFaketime(remote: Remote): Promise<void> {
-    const lib = TIKV_PATHS.libfaketime
-    await remote.exec(commandLine(['mkdir', '-p', dirname(lib)]), { sudo: true })
-    await uploadIfChanged(remote, this.options.libfaketime, lib)
-    await remote.exec(resetCommand(TIKV_PATHS.faketime), { sudo: true })
-    await remote.writeFile(TIKV_PATHS.faketime, '+0\n')
+    const { library, offsetFile } = TIKV_FAKETIME
+    await remote.exec(commandLine(['mkdir', '-p', dirname(library)]), { sudo: true })
+    await uploadIfChanged(remote, this.options.libfaketime, library)
+    await remote.exec(resetCommand(offsetFile), { sudo: true })
+    await remote.writeFile(offsetFile, '+0\n')
   }
 
   private async signal(ctx: DbContext, node: string, role: DbRole, signal: 'KILL' | 'STOP' | 'CONT') {

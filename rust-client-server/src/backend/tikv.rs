@@ -136,6 +136,21 @@ fn is_pessimistic_retry(e: &Error) -> bool {
     }
 }
 
+/// Awaits `$call` (a tikv-client future), asking again while TiKV refuses it with
+/// `PESSIMISTIC_RETRY`, at most `PESSIMISTIC_LOCK_RETRIES` times. A macro because each attempt
+/// borrows the transaction mutably anew.
+macro_rules! retry_pessimistic {
+    ($call:expr) => {{
+        let mut retries = 0;
+        loop {
+            match $call.await {
+                Err(e) if retries < PESSIMISTIC_LOCK_RETRIES && is_pessimistic_retry(&e) => retries += 1,
+                r => break r,
+            }
+        }
+    }};
+}
+
 fn is_refusing_key_error(k: &ProtoKeyError) -> bool {
     k.conflict.is_some() || k.already_exist.is_some() || k.deadlock.is_some()
 }
@@ -293,25 +308,13 @@ impl TikvTxn {
         if !self.options.lock_reads {
             return self.txn.get(key.to_owned()).await;
         }
-        let mut retries = 0;
-        loop {
-            match self.txn.get_for_update(key.to_owned()).await {
-                Err(e) if retries < PESSIMISTIC_LOCK_RETRIES && is_pessimistic_retry(&e) => retries += 1,
-                r => return r,
-            }
-        }
+        retry_pessimistic!(self.txn.get_for_update(key.to_owned()))
     }
 
     /// A buffered write (optimistic) or a locked one (pessimistic, taken again when TiKV asks
     /// for a retry).
     async fn write(&mut self, key: &str, value: &str) -> Result<(), Error> {
-        let mut retries = 0;
-        loop {
-            match self.txn.put(key.to_owned(), value.to_owned()).await {
-                Err(e) if retries < PESSIMISTIC_LOCK_RETRIES && is_pessimistic_retry(&e) => retries += 1,
-                r => return r,
-            }
-        }
+        retry_pessimistic!(self.txn.put(key.to_owned(), value.to_owned()))
     }
 
     /// True when `e` is an abandoned lock on `keys` whose primary was never written and it has
